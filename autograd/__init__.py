@@ -1,0 +1,42 @@
+"""A small reverse-mode autograd engine on Python floats and numpy arrays.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> c = a * b + a ** 2
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (1.0, 2.0)
+
+`Value` records the graph as operations run; `backward()` fills in `.grad`; `grad()` returns
+gradients, differentiable again with `create_graph=True`; `gradcheck` compares them with
+finite differences; `draw_graph` draws the graph with graphviz.
+"""
+from .functional import detect_anomaly, grad, no_grad
+from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .ops import concat, stack, where
+from .value import Value
+from . import ops as _ops
+
+
+def maximum(a, b) -> Value:
+    """Elementwise maximum of a and b; ties share the gradient equally."""
+    return _ops.maximum(_as_value(a), b)
+
+
+def minimum(a, b) -> Value:
+    """Elementwise minimum of a and b; ties share the gradient equally."""
+    return _ops.minimum(_as_value(a), b)
+
+
+def _as_value(x):
+    return x if isinstance(x, Value) else Value(x, requires_grad=False)
+
+
+def draw_graph(root, *args, **kwargs):
+    """Draw root's computation graph as a `graphviz.Digraph` (see `autograd.viz`)."""
+    from .viz import draw_graph as draw
+    return draw(root, *args, **kwargs)
+
+
+__all__ = ["Value", "no_grad", "grad", "gradcheck", "numerical_grad", "GradcheckError",
+           "draw_graph", "detect_anomaly", "concat", "stack", "where", "maximum", "minimum"]

@@ -1,0 +1,381 @@
+"""The op table: every operation's forward and its vector-Jacobian products, side by side.
+
+Each entry reads like a line of a formula sheet:
+
+    mul = Op("mul", operator.mul,
+             lambda g, out, a, b: g * b,      # d(a*b)/da, times the upstream gradient g
+             lambda g, out, a, b: g * a)      # d(a*b)/db
+
+One VJP per input, called with the upstream gradient `g`, the forward output `out`, the
+inputs and then the op's parameters (axis, shape, ...). The same formula serves two modes:
+on raw floats and arrays for a fast `backward()`, and on Values when `grad(...,
+create_graph=True)` asks for a differentiable gradient. That works because VJPs use only
+Python operators and the ops of this table, and an op called on raw data just computes.
+Broadcasting is undone once, by `unbroadcast` in the backward sweep, not in each formula.
+
+Adding an op: one `Op(...)` entry here, a method or function that calls it, and its test.
+"""
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from .functional import _check_forward, _state, unbroadcast
+from .value import Value
+
+
+class Op:
+    """An operation: its name, its forward function, and one VJP per input.
+
+    `forward` takes the inputs' data (floats or arrays) then the parameters; `scalar`, when
+    given, is a faster forward for all-float inputs (the `math` module instead of numpy).
+    Calling an Op on Values records a graph node; calling it on raw data just computes.
+    """
+
+    __slots__ = ("name", "forward", "scalar", "vjps", "arity")
+
+    def __init__(self, name, forward, *vjps, scalar=None):
+        self.name = name
+        self.forward = forward
+        self.scalar = scalar
+        self.vjps = vjps
+        self.arity = len(vjps)
+
+    def __repr__(self):
+        return f"Op({self.name!r})"
+
+    def __call__(self, *args):
+        n = self.arity
+        inputs = args[:n]
+        values = [x for x in inputs if isinstance(x, Value)]
+        if not values:
+            return _compute(self, args, all(type(x) is float for x in inputs))
+        if len(values) < n:
+            inputs = tuple([as_value(x, values[0])
+                            for x in inputs])
+        return record(self, inputs, args[n:])
+
+
+def _compute(op, args, scalar):
+    """Run op's forward on raw data: floats give a float, anything else an ndarray."""
+    if scalar and op.scalar is not None:
+        try:
+            return op.scalar(*args)
+        except (ArithmeticError, ValueError):
+            # math raises where IEEE arithmetic gives inf or nan (log(0), 1/0, exp(1000)):
+            # redo it with numpy scalars, so scalar and tensor Values agree.
+            args = [np.float64(x) if type(x) is float else x for x in args]
+            with np.errstate(all="ignore"):
+                return float(op.forward(*args))
+    try:
+        out = op.forward(*args)
+    except ValueError as err:
+        shapes = " and ".join(str(np.shape(x)) for x in args[:op.arity])
+        raise ValueError(f"{op.name}: cannot apply to shapes {shapes}: {err}") from None
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if scalar and out.ndim == 0:
+        return float(out)
+    out.flags.writeable = False  # see value.py: arrays kept for backward must not change
+    return out
+
+
+def as_value(x, like: Value) -> Value:
+    """x itself if it is a Value, else x as a constant; ints and bools take like's dtype."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is float:
+        return Value._result(x, None, (), ())
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biu" and like.dtype.kind == "f":
+        return Value(x, requires_grad=False, dtype=like.dtype)
+    return Value(x, requires_grad=False)
+
+
+def record(op, inputs: tuple, params: tuple = ()) -> Value:
+    """Apply op to Values: compute the output and, if an input needs a gradient, link it.
+
+    This is the hot path of every forward pass, hence the plain loops.
+    """
+    datas = tuple([v._data for v in inputs])
+    scalar = True
+    for d in datas:
+        if type(d) is not float:
+            scalar = False
+            break
+    if scalar and op.scalar is not None:
+        try:
+            data = op.scalar(*datas, *params)
+        except (ArithmeticError, ValueError):
+            data = _compute(op, datas + params, True)
+    else:
+        data = _compute(op, datas + params, scalar)
+    if _state.enabled:
+        for v in inputs:
+            if v.requires_grad:
+                out = Value._result(data, op, inputs, params)
+                if _state.anomaly:
+                    _check_forward(out)
+                return out
+    return Value._result(data, None, (), ())
+
+
+# ---- helpers that VJPs use: each works on raw data and on Values ---------------------------
+def data_of(x):
+    """The raw data of a Value (a constant inside a formula, e.g. a mask), or x itself."""
+    return x._data if isinstance(x, Value) else x
+
+
+def shape_of(x) -> tuple:
+    return np.shape(x) if not isinstance(x, Value) else x.shape
+
+
+def _kept_shape(shape, axis):
+    """`shape` with the reduced axes set to 1, as keepdims=True would leave it."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def keep_dims(x, shape, axis, keepdims):
+    """Put back the axes a reduction over `shape` removed, so x broadcasts against it."""
+    return x if keepdims else reshape(x, _kept_shape(shape, axis))
+
+
+def expand_reduced(g, shape, axis, keepdims):
+    """The gradient of a reduction, spread back over the reduced axes."""
+    return broadcast_to(keep_dims(g, shape, axis, keepdims), shape)
+
+
+def _matrix_views(g, a, b):
+    """a, b and g with 1-d operands viewed as matrices, numpy's rule for matmul."""
+    a_vec, b_vec = len(shape_of(a)) == 1, len(shape_of(b)) == 1
+    gshape = shape_of(g)
+    if b_vec:
+        b, gshape = reshape(b, shape_of(b) + (1,)), gshape + (1,)
+    if a_vec:
+        a, gshape = reshape(a, (1,) + shape_of(a)), gshape[:-1] + (1,) + gshape[-1:]
+    return reshape(g, gshape) if gshape != shape_of(g) else g, a, b
+
+
+def _swap_last(x):
+    axes = list(range(len(shape_of(x))))
+    axes[-2:] = axes[:-3:-1]
+    return transpose(x, tuple(axes))
+
+
+def _matmul_grad_a(g, out, a, b):
+    g2, a2, b2 = _matrix_views(g, a, b)
+    return reshape(unbroadcast(g2 @ _swap_last(b2), shape_of(a2)), shape_of(a))
+
+
+def _matmul_grad_b(g, out, a, b):
+    g2, a2, b2 = _matrix_views(g, a, b)
+    return reshape(unbroadcast(_swap_last(a2) @ g2, shape_of(b2)), shape_of(b))
+
+
+def _tie_share(x, y):
+    """1 where x wins, 1/2 where x and y tie, 0 where y wins (for maximum/minimum)."""
+    x, y = data_of(x), data_of(y)
+    return (x > y) + 0.5 * (x == y)
+
+
+def _max_share(a, out, axis, keepdims):
+    """Where the max was attained, each tied position's share of the gradient."""
+    a = np.asarray(data_of(a))
+    hit = (a == keep_dims(np.asarray(data_of(out)), a.shape, axis, keepdims)).astype(a.dtype)
+    return hit / hit.sum(axis=axis, keepdims=True)
+
+
+def _inside(a, low, high):
+    """Mask of the elements that clip(low, high) let through unchanged."""
+    a = data_of(a)
+    mask = True
+    if low is not None:
+        mask = mask & (a >= low)
+    if high is not None:
+        mask = mask & (a <= high)
+    return mask
+
+
+def _sigmoid_scalar(x):
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # for x < 0 this form cannot overflow
+    return e / (1.0 + e)
+
+
+def _sigmoid_array(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _logsumexp(a, axis, keepdims):
+    # log sum exp(a) = m + log sum exp(a - m) with m the max, so nothing overflows.
+    m = np.max(a, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis)
+
+
+def _softmax(a, axis):
+    e = np.exp(a - np.max(a, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _scatter(g, index, shape):
+    """Zeros of `shape` with g added at `index` (repeated indices add up)."""
+    out = np.zeros(shape, dtype=np.result_type(g))
+    np.add.at(out, index, g)
+    return out
+
+
+# ---- the table ---------------------------------------------------------------------------
+add = Op("add", operator.add,
+         lambda g, out, a, b: g,
+         lambda g, out, a, b: g, scalar=operator.add)
+sub = Op("sub", operator.sub,
+         lambda g, out, a, b: g,
+         lambda g, out, a, b: -g, scalar=operator.sub)
+mul = Op("mul", operator.mul,
+         lambda g, out, a, b: g * b,
+         lambda g, out, a, b: g * a, scalar=operator.mul)
+div = Op("div", operator.truediv,
+         lambda g, out, a, b: g / b,
+         lambda g, out, a, b: -g * out / b, scalar=operator.truediv)
+pow_ = Op("pow", np.power,
+          lambda g, out, a, b: g * b * pow_(a, b - 1),
+          lambda g, out, a, b: g * out * log(a), scalar=math.pow)
+matmul = Op("matmul", np.matmul, _matmul_grad_a, _matmul_grad_b)
+neg = Op("neg", operator.neg,
+         lambda g, out, a: -g, scalar=operator.neg)
+exp = Op("exp", np.exp,
+         lambda g, out, a: g * out, scalar=math.exp)
+log = Op("log", np.log,
+         lambda g, out, a: g / a, scalar=math.log)
+sqrt = Op("sqrt", np.sqrt,
+          lambda g, out, a: g * 0.5 / out, scalar=math.sqrt)
+abs_ = Op("abs", np.abs,
+          lambda g, out, a: g * np.sign(data_of(a)), scalar=abs)
+tanh = Op("tanh", np.tanh,
+          lambda g, out, a: g * (1 - out * out), scalar=math.tanh)
+sigmoid = Op("sigmoid", _sigmoid_array,
+             lambda g, out, a: g * out * (1 - out), scalar=_sigmoid_scalar)
+relu = Op("relu", lambda a: np.maximum(a, 0),
+          lambda g, out, a: g * (data_of(a) > 0), scalar=lambda a: 0.0 if a <= 0 else a)
+leaky_relu = Op("leaky_relu", lambda a, slope: np.where(a > 0, a, a * slope),
+                lambda g, out, a, slope: select(g, g * slope, data_of(a) > 0),
+                scalar=lambda a, slope: a if a > 0 else a * slope)
+clip = Op("clip", np.clip,
+          lambda g, out, a, low, high: g * _inside(a, low, high))
+maximum = Op("maximum", np.maximum,
+             lambda g, out, a, b: g * _tie_share(a, b),
+             lambda g, out, a, b: g * _tie_share(b, a))
+minimum = Op("minimum", np.minimum,
+             lambda g, out, a, b: g * _tie_share(b, a),
+             lambda g, out, a, b: g * _tie_share(a, b))
+select = Op("where", lambda a, b, cond: np.where(cond, a, b),
+            lambda g, out, a, b, cond: select(g, 0.0, cond),
+            lambda g, out, a, b, cond: select(0.0, g, cond))
+sum_ = Op("sum", lambda a, axis, keepdims: np.sum(a, axis=axis, keepdims=keepdims),
+          lambda g, out, a, axis, keepdims: expand_reduced(g, shape_of(a), axis, keepdims))
+max_ = Op("max", lambda a, axis, keepdims: np.max(a, axis=axis, keepdims=keepdims),
+          lambda g, out, a, axis, keepdims:
+          expand_reduced(g, shape_of(a), axis, keepdims) * _max_share(a, out, axis, keepdims))
+logsumexp = Op("logsumexp", _logsumexp,
+               lambda g, out, a, axis, keepdims: expand_reduced(g, shape_of(a), axis, keepdims)
+               * exp(a - keep_dims(out, shape_of(a), axis, keepdims)))
+softmax = Op("softmax", _softmax,
+             lambda g, out, a, axis: out * (g - sum_(g * out, axis, True)))
+log_softmax = Op("log_softmax", lambda a, axis: a - _logsumexp(a, axis, True),
+                 lambda g, out, a, axis: g - exp(out) * sum_(g, axis, True))
+reshape = Op("reshape", np.reshape,
+             lambda g, out, a, shape: reshape(g, shape_of(a)))
+transpose = Op("transpose", np.transpose,
+               lambda g, out, a, axes: transpose(g, tuple(np.argsort(axes))))
+broadcast_to = Op("broadcast_to", np.broadcast_to,
+                  lambda g, out, a, shape: unbroadcast(g, shape_of(a)))
+getitem = Op("getitem", lambda a, index: a[index],
+             lambda g, out, a, index: scatter(g, index, shape_of(a)))
+scatter = Op("scatter", _scatter,
+             lambda g, out, a, index, shape: getitem(g, index))
+
+
+def _concat_op(n: int) -> Op:
+    """The concat op for n inputs: input i's gradient is its slice of g along the axis."""
+    def grad_of(i):
+        def vjp(g, out, *args):
+            axis = args[-1]
+            sizes = [shape_of(x)[axis] for x in args[:-1]]
+            start = sum(sizes[:i])
+            return getitem(g, (slice(None),) * axis + (slice(start, start + sizes[i]),))
+        return vjp
+    return Op("concat", lambda *args: np.concatenate(args[:-1], axis=args[-1]),
+              *[grad_of(i) for i in range(n)])
+
+
+_concat_ops: dict[int, Op] = {}
+
+
+# ---- argument normalisation for the public methods and functions ---------------------------
+def as_axis(axis, value):
+    """axis as a sorted tuple of non-negative ints (None stays None), checked against value."""
+    if axis is None:
+        return None
+    ndim = value.ndim
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    rank = max(ndim, 1)  # like PyTorch, a 0-d Value accepts axis 0 or -1
+    for ax in axes:
+        if not -rank <= ax < rank:
+            raise ValueError(f"axis {ax} is out of range for a Value of shape {value.shape}")
+    if ndim == 0:
+        return ()
+    return tuple(sorted({int(ax) % ndim for ax in axes}))
+
+
+def as_index(index):
+    """An index with Values replaced by their data and lists by integer/boolean arrays."""
+    if isinstance(index, tuple):
+        return tuple(as_index(i) for i in index)
+    if isinstance(index, Value):
+        index = index.data
+    if isinstance(index, list):
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        raise TypeError(f"getitem: index arrays must hold integers or bools, not {index.dtype}")
+    return index
+
+
+def concat(values, axis: int = 0) -> Value:
+    """Join Values along an existing axis (numpy.concatenate)."""
+    values = [v if isinstance(v, Value) else Value(v, requires_grad=False) for v in values]
+    if not values:
+        raise ValueError("concat: needs at least one Value")
+    axis = as_axis(axis, values[0])
+    if not axis:
+        raise ValueError("concat: cannot join scalars; use stack")
+    op = _concat_ops.get(len(values)) or _concat_ops.setdefault(len(values),
+                                                                _concat_op(len(values)))
+    return op(*values, axis[0])
+
+
+def stack(values, axis: int = 0) -> Value:
+    """Join Values along a new axis (numpy.stack)."""
+    values = [v if isinstance(v, Value) else Value(v, requires_grad=False) for v in values]
+    if not values:
+        raise ValueError("stack: needs at least one Value")
+    ndim = values[0].ndim + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"stack: axis {axis} is out of range for the result's {ndim} axes")
+    axis %= ndim
+    shapes = {v.shape for v in values}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all Values need the same shape, got {sorted(shapes)}")
+    shape = values[0].shape
+    return concat([v.reshape(shape[:axis] + (1,) + shape[axis:]) for v in values], axis)
+
+
+def where(condition, a, b) -> Value:
+    """Elementwise `a` where `condition` holds, else `b`; differentiable in a and b."""
+    return select(a, b, np.asarray(data_of(condition), dtype=bool))

@@ -1,0 +1,289 @@
+"""The `Value` class: a Python float or a numpy array that remembers how it was made.
+
+A Value made from a Python number is a *scalar*: its `.data` and `.grad` are Python floats
+and its math runs on the `math` module, which is what makes scalar graphs fast. A Value made
+from anything array-like is a *tensor*: `.data` is a numpy array (0-d included).
+
+The backward pass reads each op's inputs' data, so that data must not change in between:
+- arrays inside Values are read-only, so numpy refuses an in-place write (`v.data[0] = 1`);
+- assigning `v.data = new` (what optimizers do) is allowed, and stamps the Value with a
+  newer version than every op recorded so far; backward through such an op raises instead
+  of silently using the new data. Run the forward pass again after changing data.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_FLOAT = np.dtype(np.float64)
+# Counts assignments to `Value.data`; each Value keeps the count of its birth or last change.
+_data_clock = 0
+
+
+def as_data(x, dtype=None):
+    """Turn a user's number or array-like into a Python float or a read-only float array.
+
+    Python int/float/bool give a float (a 0-d array if `dtype` asks for another dtype);
+    anything else goes through numpy: integers and bools become float64 (or `dtype`),
+    floating arrays keep their dtype, and the array is copied unless it is already frozen.
+    """
+    if type(x) is float and dtype is None:
+        return x
+    if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
+        if dtype is None or np.dtype(dtype) == _FLOAT:
+            return float(x)
+    elif isinstance(x, Value):
+        raise TypeError("Value(): got a Value; use v.detach() or Value(v.data) to copy one")
+    elif x is None or isinstance(x, (str, bytes, complex)):
+        raise TypeError(f"Value(): cannot hold {type(x).__name__} {x!r}; "
+                        "give a real number, a nested list of numbers or a numpy array")
+    try:
+        arr = np.asarray(x)
+    except ValueError as err:  # ragged nested lists
+        raise TypeError(f"Value(): cannot make an array from {type(x).__name__}: {err}") from None
+    kind = arr.dtype.kind
+    if kind not in "biuf":
+        raise TypeError(f"Value(): cannot hold an array of dtype {arr.dtype} "
+                        f"(from {type(x).__name__}); only real numbers are differentiable")
+    target = np.dtype(dtype) if dtype is not None else (arr.dtype if kind == "f" else _FLOAT)
+    if target.kind != "f":
+        raise TypeError(f"Value(): dtype must be a floating dtype, got {target}")
+    if arr is x and not arr.flags.writeable and arr.dtype == target:
+        return arr
+    arr = np.array(arr, dtype=target)  # a copy: the caller's array stays theirs and writable
+    arr.flags.writeable = False
+    return arr
+
+
+class Value:
+    """A scalar or tensor in a computation graph, with its gradient.
+
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> c = a * b + a ** 2
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (1.0, 2.0)
+    """
+
+    # `_op` is the Op that made this Value (None for a leaf), `_params` that op's parameters
+    # (axis, shape, ...), `_version` the data clock when `_data` was set, `_trace` the user's
+    # line that made it (only under detect_anomaly).
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "parents", "_params",
+                 "_version", "_trace")
+    # numpy must hand `ndarray (op) Value` to the Value's reflected operator.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad: bool = True, name: str | None = None, dtype=None):
+        self._data = as_data(data, dtype)
+        self._grad = None  # None stands for zero, so that no node allocates zeros it never uses
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._op = None
+        self.parents = ()
+        self._params = ()
+        self._version = _data_clock
+
+    @classmethod
+    def _result(cls, data, op, parents, params):
+        """A Value made by an op (no checks: `data` is already a float or a frozen array)."""
+        out = cls.__new__(cls)
+        out._data = data
+        out._grad = None
+        out.requires_grad = op is not None
+        out.name = None
+        out._op = op
+        out.parents = parents
+        out._params = params
+        out._version = _data_clock
+        return out
+
+    # ---- data, grad and shape -------------------------------------------------------
+    @property
+    def data(self):
+        """A Python float (scalar Value) or a read-only numpy array (tensor Value)."""
+        return self._data
+
+    @data.setter
+    def data(self, new):
+        # An array given here is frozen, not copied: optimizers pass fresh arrays each step.
+        global _data_clock
+        if isinstance(new, np.ndarray) and new.dtype.kind == "f":
+            new.flags.writeable = False
+            self._data = new
+        else:
+            self._data = as_data(new)
+        _data_clock += 1
+        self._version = _data_clock
+        # New data no longer comes from the op that made this Value: it becomes a leaf.
+        self._op, self.parents, self._params = None, (), ()
+
+    @property
+    def grad(self):
+        """The accumulated gradient: same kind, shape and dtype as `data`; zero at first."""
+        g = self._grad
+        if g is None:
+            d = self._data
+            return 0.0 if type(d) is float else np.zeros(d.shape, d.dtype)
+        return g
+
+    @grad.setter
+    def grad(self, new):
+        if new is None:
+            self._grad = None
+            return
+        d = self._data
+        if type(d) is float:
+            self._grad = float(new)
+            return
+        new = np.asarray(new, dtype=d.dtype)
+        if new.shape != d.shape:
+            raise ValueError(f"grad: shape {new.shape} does not match data shape {d.shape}")
+        self._grad = new
+
+    @property
+    def op(self) -> str:
+        """Name of the operation that produced this Value; "" for a leaf."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    @property
+    def shape(self) -> tuple:
+        return () if type(self._data) is float else self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return 0 if type(self._data) is float else self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return 1 if type(self._data) is float else self._data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return _FLOAT if type(self._data) is float else self._data.dtype
+
+    def __len__(self) -> int:
+        if type(self._data) is float or self._data.ndim == 0:
+            raise TypeError("len() of a scalar Value")
+        return len(self._data)
+
+    def item(self) -> float:
+        """The single number this Value holds, as a Python float."""
+        if type(self._data) is float:
+            return self._data
+        if self._data.size != 1:
+            raise ValueError(f"item(): Value of shape {self._data.shape} has "
+                             f"{self._data.size} elements, not 1")
+        return float(self._data.reshape(()))
+
+    __float__ = item
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (read-only; shares memory with the Value)."""
+        return np.asarray(self._data)
+
+    def detach(self) -> Value:
+        """A Value with the same data and no history, that does not require grad."""
+        return Value._result(self._data, None, (), ())
+
+    def zero_grad(self) -> None:
+        """Reset `.grad` to zero."""
+        self._grad = None
+
+    def backward(self, gradient=None) -> None:
+        """Add d(self)/d(v) to `v.grad` for every Value v in the graph that requires grad.
+
+        A scalar (or one-element) Value is seeded with 1; any other shape needs `gradient`,
+        an array of the same shape. Calling it twice adds the gradient twice.
+        """
+        functional.backward(self, gradient)
+
+    def __repr__(self) -> str:
+        def show(x):
+            if type(x) is float:
+                return repr(x)
+            return np.array2string(x, precision=4, threshold=8, edgeitems=2,
+                                   separator=", ").replace("\n", "")
+        parts = [f"data={show(self._data)}", f"grad={show(self.grad)}"]
+        if self._op is not None:
+            parts.append(f"op={self._op.name!r}")
+        if self.name:
+            parts.insert(0, f"name={self.name!r}")
+        return f"Value({', '.join(parts)})"
+
+    # ---- operators: each is one entry of the op table in ops.py ----------------------
+    def __add__(self, other): return record(ops.add, (self, as_value(other, self)))
+    def __radd__(self, other): return record(ops.add, (as_value(other, self), self))
+    def __sub__(self, other): return record(ops.sub, (self, as_value(other, self)))
+    def __rsub__(self, other): return record(ops.sub, (as_value(other, self), self))
+    def __mul__(self, other): return record(ops.mul, (self, as_value(other, self)))
+    def __rmul__(self, other): return record(ops.mul, (as_value(other, self), self))
+    def __truediv__(self, other): return record(ops.div, (self, as_value(other, self)))
+    def __rtruediv__(self, other): return record(ops.div, (as_value(other, self), self))
+    def __pow__(self, other): return record(ops.pow_, (self, as_value(other, self)))
+    def __rpow__(self, other): return record(ops.pow_, (as_value(other, self), self))
+    def __matmul__(self, other): return record(ops.matmul, (self, as_value(other, self)))
+    def __rmatmul__(self, other): return record(ops.matmul, (as_value(other, self), self))
+    def __neg__(self): return record(ops.neg, (self,))
+    def __getitem__(self, index): return ops.getitem(self, ops.as_index(index))
+
+    def exp(self): return record(ops.exp, (self,))
+    def log(self): return record(ops.log, (self,))
+    def sqrt(self): return record(ops.sqrt, (self,))
+    def abs(self): return ops.abs_(self)
+    def tanh(self): return record(ops.tanh, (self,))
+    def sigmoid(self): return record(ops.sigmoid, (self,))
+    def relu(self): return record(ops.relu, (self,))
+
+    def leaky_relu(self, negative_slope: float = 0.01):
+        return ops.leaky_relu(self, float(negative_slope))
+
+    def clip(self, low=None, high=None):
+        """Limit the data to [low, high]; the gradient flows where the input was inside."""
+        return ops.clip(self, low, high)
+
+    def sum(self, axis=None, keepdims: bool = False):
+        return ops.sum_(self, ops.as_axis(axis, self), keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        axis = ops.as_axis(axis, self)
+        count = self.size if axis is None else int(np.prod([self.shape[i] for i in axis]))
+        return ops.sum_(self, axis, keepdims) * (1.0 / count)
+
+    def max(self, axis=None, keepdims: bool = False):
+        """Largest element(s); tied maxima share the gradient equally."""
+        return ops.max_(self, ops.as_axis(axis, self), keepdims)
+
+    def min(self, axis=None, keepdims: bool = False):
+        """Smallest element(s); tied minima share the gradient equally."""
+        return -ops.max_(-self, ops.as_axis(axis, self), keepdims)
+
+    def logsumexp(self, axis=None, keepdims: bool = False):
+        """log(sum(exp(x))) computed without overflow (the max is taken out first)."""
+        return ops.logsumexp(self, ops.as_axis(axis, self), keepdims)
+
+    def softmax(self, axis: int = -1):
+        return ops.softmax(self, ops.as_axis(axis, self))
+
+    def log_softmax(self, axis: int = -1):
+        return ops.log_softmax(self, ops.as_axis(axis, self))
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return ops.reshape(self, shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return ops.transpose(self, axes or tuple(range(self.ndim))[::-1])
+
+    @property
+    def T(self):
+        return self.transpose()
+
+
+from . import functional, ops  # noqa: E402  (both modules use Value)
+from .ops import as_value, record  # noqa: E402
