@@ -13,23 +13,8 @@ finite differences; `draw_graph` draws the graph with graphviz.
 """
 from .functional import detect_anomaly, grad, no_grad
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from .ops import concat, stack, where
+from .ops import concat, maximum, minimum, stack, where
 from .value import Value
-from . import ops as _ops
-
-
-def maximum(a, b) -> Value:
-    """Elementwise maximum of a and b; ties share the gradient equally."""
-    return _ops.maximum(_as_value(a), b)
-
-
-def minimum(a, b) -> Value:
-    """Elementwise minimum of a and b; ties share the gradient equally."""
-    return _ops.minimum(_as_value(a), b)
-
-
-def _as_value(x):
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
 
 
 def draw_graph(root, *args, **kwargs):

@@ -48,31 +48,34 @@ class Op:
 
     def __call__(self, *args):
         n = self.arity
-        inputs = args[:n]
+        inputs, params = args[:n], args[n:]
         values = [x for x in inputs if isinstance(x, Value)]
         if not values:
-            return _compute(self, args, all(type(x) is float for x in inputs))
+            return compute(self, inputs, params)
         if len(values) < n:
-            inputs = tuple([as_value(x, values[0])
-                            for x in inputs])
-        return record(self, inputs, args[n:])
+            inputs = tuple([as_value(x, values[0]) for x in inputs])
+        return record(self, inputs, params)
 
 
-def _compute(op, args, scalar):
-    """Run op's forward on raw data: floats give a float, anything else an ndarray."""
+def compute(op, datas: tuple, params: tuple = ()):
+    """Run op's forward on raw data: all-float inputs give a float, others a frozen ndarray."""
+    scalar = True
+    for d in datas:
+        if type(d) is not float:
+            scalar = False
+            break
     if scalar and op.scalar is not None:
         try:
-            return op.scalar(*args)
+            return op.scalar(*datas, *params)
         except (ArithmeticError, ValueError):
             # math raises where IEEE arithmetic gives inf or nan (log(0), 1/0, exp(1000)):
             # redo it with numpy scalars, so scalar and tensor Values agree.
-            args = [np.float64(x) if type(x) is float else x for x in args]
             with np.errstate(all="ignore"):
-                return float(op.forward(*args))
+                return float(op.forward(*[np.float64(d) for d in datas], *params))
     try:
-        out = op.forward(*args)
+        out = op.forward(*datas, *params)
     except ValueError as err:
-        shapes = " and ".join(str(np.shape(x)) for x in args[:op.arity])
+        shapes = " and ".join(str(np.shape(d)) for d in datas)
         raise ValueError(f"{op.name}: cannot apply to shapes {shapes}: {err}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
@@ -94,23 +97,9 @@ def as_value(x, like: Value) -> Value:
 
 
 def record(op, inputs: tuple, params: tuple = ()) -> Value:
-    """Apply op to Values: compute the output and, if an input needs a gradient, link it.
-
-    This is the hot path of every forward pass, hence the plain loops.
-    """
-    datas = tuple([v._data for v in inputs])
-    scalar = True
-    for d in datas:
-        if type(d) is not float:
-            scalar = False
-            break
-    if scalar and op.scalar is not None:
-        try:
-            data = op.scalar(*datas, *params)
-        except (ArithmeticError, ValueError):
-            data = _compute(op, datas + params, True)
-    else:
-        data = _compute(op, datas + params, scalar)
+    """Apply op to Values: compute the output and, if an input needs a gradient, link it
+    (the hot path of every forward pass)."""
+    data = compute(op, tuple([v._data for v in inputs]), params)
     if _state.enabled:
         for v in inputs:
             if v.requires_grad:
@@ -269,10 +258,10 @@ leaky_relu = Op("leaky_relu", lambda a, slope: np.where(a > 0, a, a * slope),
                 scalar=lambda a, slope: a if a > 0 else a * slope)
 clip = Op("clip", np.clip,
           lambda g, out, a, low, high: g * _inside(a, low, high))
-maximum = Op("maximum", np.maximum,
+_maximum = Op("maximum", np.maximum,
              lambda g, out, a, b: g * _tie_share(a, b),
              lambda g, out, a, b: g * _tie_share(b, a))
-minimum = Op("minimum", np.minimum,
+_minimum = Op("minimum", np.minimum,
              lambda g, out, a, b: g * _tie_share(b, a),
              lambda g, out, a, b: g * _tie_share(a, b))
 select = Op("where", lambda a, b, cond: np.where(cond, a, b),
@@ -347,6 +336,16 @@ def as_index(index):
     return index
 
 
+def maximum(a, b) -> Value:
+    """Elementwise maximum (numpy.maximum); where a and b tie each gets half the gradient."""
+    return _maximum(as_value(a, Value(0.0)), b)
+
+
+def minimum(a, b) -> Value:
+    """Elementwise minimum (numpy.minimum); where a and b tie each gets half the gradient."""
+    return _minimum(as_value(a, Value(0.0)), b)
+
+
 def concat(values, axis: int = 0) -> Value:
     """Join Values along an existing axis (numpy.concatenate)."""
     values = [v if isinstance(v, Value) else Value(v, requires_grad=False) for v in values]
@@ -378,4 +377,6 @@ def stack(values, axis: int = 0) -> Value:
 
 def where(condition, a, b) -> Value:
     """Elementwise `a` where `condition` holds, else `b`; differentiable in a and b."""
+    if not isinstance(b, Value):
+        a = as_value(a, Value(b, requires_grad=False))  # the result is a Value either way
     return select(a, b, np.asarray(data_of(condition), dtype=bool))

@@ -227,7 +227,10 @@ class Value:
     def __matmul__(self, other): return record(ops.matmul, (self, as_value(other, self)))
     def __rmatmul__(self, other): return record(ops.matmul, (as_value(other, self), self))
     def __neg__(self): return record(ops.neg, (self,))
-    def __getitem__(self, index): return ops.getitem(self, ops.as_index(index))
+    def __getitem__(self, index):
+        if type(self._data) is float:
+            raise TypeError("getitem: a scalar Value cannot be indexed")
+        return ops.getitem(self, ops.as_index(index))
 
     def exp(self): return record(ops.exp, (self,))
     def log(self): return record(ops.log, (self,))
