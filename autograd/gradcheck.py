@@ -85,11 +85,12 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         excess = np.abs(r - n) - (atol + rtol * np.abs(n))
         excess = np.where(np.isnan(excess), np.inf, excess)  # NaN on either side fails
         if excess.size and excess.max() > 0:
-            j = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
-            abs_err = abs(r[j] - n[j])
-            rel_err = abs_err / abs(n[j]) if n[j] != 0 else np.inf
+            j = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
+            rev, num = float(r[j]), float(n[j])
+            abs_err = abs(rev - num)
+            rel_err = abs_err / abs(num) if num != 0 else float("inf")
             message = (f"gradcheck: input {k} (shape {inputs[k].shape}) disagrees at element "
-                       f"{j}: reverse mode {r[j]!r}, finite differences {n[j]!r}, "
+                       f"{j}: reverse mode {rev!r}, finite differences {num!r}, "
                        f"abs error {abs_err:.3g}, rel error {rel_err:.3g} "
                        f"(atol={atol}, rtol={rtol})")
             if raise_exception:
