@@ -1,0 +1,27 @@
+"""Neural networks on top of `autograd`: modules, layers, losses, optimizers, training.
+
+    >>> import nn
+    >>> from nn.optim import SGD
+    >>> model = nn.MLP([3, 5, 5, 5, 2], activation="sigmoid", rng=0)
+    >>> model.num_parameters()              # 75 weights + 17 biases
+    92
+    >>> loss = nn.mse_loss(model(X), Y)     # X: (batch, 3), Y: (batch, 2)
+    >>> model.zero_grad(); loss.backward(); SGD(model.parameters(), lr=0.1).step()
+
+`nn.fit` runs that loop over minibatches for you; `model.save(path)` and `model.load(path)`
+store the weights in a numpy `.npz` file.
+"""
+from . import optim
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .layers import MLP, Layer, Linear, Perceptron, Sequential
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss,
+                     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                     mse_loss)
+from .module import Module, load_state
+from .train import fit
+
+__all__ = ["Module", "load_state", "Perceptron", "Linear", "Layer", "MLP", "Sequential",
+           "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "Identity",
+           "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "cross_entropy", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+           "fit", "optim"]

@@ -1,0 +1,176 @@
+"""Loss functions, and the same losses as modules (`nn.MSELoss()(pred, target)`).
+
+Every loss takes `reduction`: "mean" (default), "sum", or "none" for the per-element (per
+row, for cross-entropy) losses. Predictions are Values; targets may be Values, numpy arrays,
+lists or numbers. A target that is not a Value is converted to the prediction's dtype, so a
+float32 model keeps a float32 loss. Shapes must match exactly: broadcasting a (N, 1)
+prediction against a (N,) target would silently compare every pair.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Value, maximum
+
+from .module import Module
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+# Probabilities are clipped to [eps, 1 - eps] before the log. 1e-7 rather than something
+# smaller so that 1 - eps still differs from 1 in float32 (spacing there is 6e-8).
+BCE_EPS = 1e-7
+
+
+def _check_reduction(reduction: str, name: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: unknown reduction {reduction!r}; valid are "
+                         f"{', '.join(map(repr, _REDUCTIONS))}")
+
+
+def _reduce(loss: Value, reduction: str, name: str, negate: bool = False) -> Value:
+    """The per-element `loss` (or -loss, with `negate`) averaged, summed or left as is.
+
+    Negative log-likelihoods pass the log-likelihood and `negate`: for "mean" the sign
+    then rides on the 1/n scale factor, one graph node fewer on the hot path.
+    """
+    _check_reduction(reduction, name)
+    if reduction == "mean":
+        return loss.sum() * ((-1.0 if negate else 1.0) / loss.size)
+    total = loss.sum() if reduction == "sum" else loss
+    return -total if negate else total
+
+
+def _as_target(target, like: Value):
+    """A non-Value target as an array of the prediction's dtype (a float for a scalar)."""
+    if isinstance(target, Value):
+        return target
+    arr = np.asarray(target, dtype=like.dtype)
+    return float(arr) if type(like.data) is float and arr.shape == () else arr
+
+
+def _check_same_shape(name: str, pred: Value, target) -> None:
+    shape = target.shape if isinstance(target, Value) else np.shape(target)
+    if pred.shape != shape:
+        raise ValueError(f"{name}: prediction of shape {pred.shape} and target of shape "
+                         f"{shape} must match (reshape one of them)")
+
+
+def mse_loss(pred: Value, target, reduction: str = "mean") -> Value:
+    """Mean squared error: (pred - target)^2, averaged ("mean"), summed ("sum") or not.
+
+    >>> mse_loss(Value([1.0, 2.0]), [1.0, 4.0]).item()
+    2.0
+    """
+    target = _as_target(target, pred)
+    _check_same_shape("mse_loss", pred, target)
+    diff = pred - target
+    return _reduce(diff * diff, reduction, "mse_loss")
+
+
+def binary_cross_entropy(prob: Value, target, reduction: str = "mean") -> Value:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p (e.g. a sigmoid output).
+
+    p is clipped to [BCE_EPS, 1 - BCE_EPS] (1e-7) so a saturated p gives a large finite
+    loss instead of inf; where it is clipped the gradient is zero. Prefer
+    `binary_cross_entropy_with_logits` on the raw scores: it needs no clipping.
+    """
+    target = _as_target(target, prob)
+    _check_same_shape("binary_cross_entropy", prob, target)
+    p = prob.clip(BCE_EPS, 1 - BCE_EPS)
+    log_likelihood = target * p.log() + (1 - target) * (1 - p).log()
+    return _reduce(log_likelihood, reduction, "binary_cross_entropy", negate=True)
+
+
+def binary_cross_entropy_with_logits(logits: Value, target, reduction: str = "mean") -> Value:
+    """Binary cross-entropy of sigmoid(logits), computed stably from the logits x.
+
+    Uses max(x, 0) - x t + log(1 + exp(-|x|)), equal to -(t log s + (1 - t) log(1 - s))
+    with s = sigmoid(x), where exp never overflows: finite for logits of +-1000 too.
+    """
+    target = _as_target(target, logits)
+    _check_same_shape("binary_cross_entropy_with_logits", logits, target)
+    # maximum() rather than relu(): at x == 0 it splits the gradient 1/2 : 1/2, and the
+    # log term's gradient is 0 there (|x| has slope 0 at 0), so the total is the exact
+    # sigmoid(0) - t. relu's slope 0 at 0 would give -t.
+    loss = maximum(logits, 0.0) - logits * target + ((-logits.abs()).exp() + 1).log()
+    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+
+
+def cross_entropy(logits: Value, target, reduction: str = "mean") -> Value:
+    """Softmax cross-entropy of `logits` of shape (..., C) against `target`, which is either
+
+    - class indices, one per row: shape logits.shape[:-1], integers in [0, C); or
+    - probability rows (one-hot or soft labels): the same shape as `logits`.
+
+    The loss of a row is -log softmax(logits)[class], or -sum(target * log softmax(logits)).
+    log_softmax subtracts the row's max first, so logits of 1e4 stay finite.
+
+    >>> cross_entropy(Value([[2.0, 0.0], [0.0, 2.0]]), [0, 1]).item()  # -log(e^2/(e^2+1))
+    0.1269280110429727
+    """
+    name = "cross_entropy"
+    if logits.ndim < 1:
+        raise ValueError(f"{name}: logits need a class axis, got shape {logits.shape}")
+    log_probs = logits.log_softmax(axis=-1)
+    t = target.data if isinstance(target, Value) else np.asarray(target)
+    if t.shape == logits.shape:
+        log_likelihood = (_as_target(target, logits) * log_probs).sum(axis=-1)
+    elif t.shape == logits.shape[:-1]:
+        rows = np.indices(t.shape, sparse=True)
+        log_likelihood = log_probs[(*rows, _class_indices(t, logits.shape))]
+    else:
+        raise ValueError(f"{name}: target of shape {t.shape} fits logits of shape "
+                         f"{logits.shape} neither as class indices (shape "
+                         f"{logits.shape[:-1]}) nor as probability rows (shape {logits.shape})")
+    return _reduce(log_likelihood, reduction, name, negate=True)
+
+
+def _class_indices(t: np.ndarray, shape: tuple) -> np.ndarray:
+    """t checked to hold whole numbers in [0, n_classes), as an integer array."""
+    n_classes = shape[-1]
+    if t.dtype.kind not in "biuf":
+        raise ValueError(f"cross_entropy: class labels must be integers, got dtype {t.dtype}")
+    if t.dtype.kind == "f" and not np.array_equal(t, np.round(t)):
+        raise ValueError(f"cross_entropy: class labels must be whole numbers; got "
+                         f"{t[t != np.round(t)].flat[0].item()!r}")
+    bad = (t < 0) | (t >= n_classes)
+    if bad.any():
+        raise ValueError(f"cross_entropy: label {t[bad].flat[0].item()!r} is out of range for "
+                         f"n_classes={n_classes} (labels run from 0 to {n_classes - 1})")
+    return t.astype(np.intp, copy=False)
+
+
+class _Loss(Module):
+    """A loss function as a module: `loss = Loss(reduction)(pred, target)`."""
+
+    function = None  # set by each subclass
+
+    def __init__(self, reduction: str = "mean"):
+        _check_reduction(reduction, type(self).__name__)
+        self.reduction = reduction
+
+    def forward(self, pred: Value, target) -> Value:
+        return type(self).function(pred, target, self.reduction)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(reduction={self.reduction!r})"
+
+
+class MSELoss(_Loss):
+    """`mse_loss` as a module."""
+    function = mse_loss
+
+
+class BCELoss(_Loss):
+    """`binary_cross_entropy` (on probabilities) as a module."""
+    function = binary_cross_entropy
+
+
+class BCEWithLogitsLoss(_Loss):
+    """`binary_cross_entropy_with_logits` as a module."""
+    function = binary_cross_entropy_with_logits
+
+
+class CrossEntropyLoss(_Loss):
+    """`cross_entropy` (on logits, with class indices or probability rows) as a module."""
+    function = cross_entropy

@@ -1,0 +1,168 @@
+"""`Module`, the base class of every layer and model, and loading weights from `.npz` files.
+
+A Module finds its parameters itself: it walks its attributes in the order they were
+assigned and collects Values that require grad, sub-Modules, and lists or tuples of
+either. Nothing has to be registered, as in micrograd and tinygrad.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from autograd import Value
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign parameters, define `forward`.
+
+    >>> class Affine(Module):
+    ...     def __init__(self):
+    ...         self.scale = Value(np.ones(3))
+    ...         self.shift = Value(np.zeros(3))
+    ...     def forward(self, x):
+    ...         return x * self.scale + self.shift
+    >>> [name for name, _ in Affine().named_parameters()]
+    ['scale', 'shift']
+    """
+
+    def forward(self, *args, **kwargs):
+        """The computation of this module; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def __repr__(self):
+        children = [(name, obj) for name, obj in self._members() if isinstance(obj, Module)]
+        if not children:
+            return f"{type(self).__name__}()"
+        lines = [f"  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in children]
+        return "\n".join([f"{type(self).__name__}(", *lines, ")"])
+
+    def _members(self):
+        """(name, Value or Module) for each attribute, lists and tuples flattened as name.i."""
+        stack = list(reversed(vars(self).items()))
+        while stack:
+            name, obj = stack.pop()
+            if isinstance(obj, (Value, Module)):
+                yield name, obj
+            elif isinstance(obj, (list, tuple)):
+                stack.extend((f"{name}.{i}", item) for i, item in reversed(list(enumerate(obj))))
+
+    def _walk(self):
+        """(dotted name, object) for this module (named "") and every Value and Module below
+        it: depth first, in the order the attributes were assigned, each object once."""
+        seen = set()
+        stack = [("", self)]
+        while stack:
+            name, obj = stack.pop()
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            yield name, obj
+            if isinstance(obj, Module):
+                prefix = name + "." if name else ""
+                stack.extend(reversed([(prefix + n, o) for n, o in obj._members()]))
+
+    def named_modules(self) -> list[tuple[str, Module]]:
+        """This module (named "") and every sub-module below it, each once, with dotted names.
+
+        >>> [name for name, _ in nn.MLP([2, 3, 1]).named_modules()][:3]
+        ['', 'layers.0', 'layers.0.activation']
+        """
+        return [(name, obj) for name, obj in self._walk() if isinstance(obj, Module)]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(dotted name, Value) for every parameter (a Value that requires grad), in the
+        order the attributes were assigned, each once.
+
+        >>> [name for name, _ in nn.MLP([2, 3, 1]).named_parameters()]
+        ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias']
+        """
+        return [(name, obj) for name, obj in self._walk()
+                if isinstance(obj, Value) and obj.requires_grad]
+
+    def parameters(self) -> list[Value]:
+        """Every parameter (a Value that requires grad), in the order of `named_parameters`."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's gradient to zero."""
+        for p in self.parameters():
+            p.zero_grad()
+
+    def num_parameters(self) -> int:
+        """How many numbers the parameters hold in total."""
+        return sum(p.size for p in self.parameters())
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter's data as a numpy array, keyed by dotted name."""
+        return {name: np.array(p.data) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Set the parameters from `state` (name -> array or Value), as `state_dict` gives.
+
+        Everything is checked first: a missing, unexpected, non-numeric or wrongly shaped
+        entry raises one `ValueError` listing them all, and the module is left unchanged.
+        Arrays are copied and cast to each parameter's dtype.
+        """
+        params = dict(self.named_parameters())
+        problems = [f"missing {name!r}" for name in params if name not in state]
+        problems += [f"unexpected {name!r}" for name in state if name not in params]
+        arrays = {}
+        for name, p in params.items():
+            if name not in state:
+                continue
+            arr = state[name]
+            arr = np.asarray(arr.data if isinstance(arr, Value) else arr)
+            if arr.dtype.kind not in "biuf":
+                problems.append(f"{name!r} holds {arr.dtype} data, not numbers")
+            elif arr.shape != p.shape:
+                problems.append(f"{name!r} has shape {arr.shape}, the parameter {p.shape}")
+            else:
+                arrays[name] = arr
+        if problems:
+            raise ValueError(f"load_state_dict into {type(self).__name__}: "
+                             + "; ".join(problems) + " (no parameter was changed)")
+        for name, p in params.items():
+            arr = arrays[name]
+            p.data = float(arr) if type(p.data) is float else np.array(arr, dtype=p.dtype)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the parameters to `path` as a numpy `.npz` archive (exactly that file name).
+
+        Read them back with `model.load(path)` or `nn.load_state(path)`.
+        """
+        with open(path, "wb") as f:
+            np.savez(f, **self.state_dict())
+
+    def load(self, path: str | os.PathLike) -> Module:
+        """Load parameters saved by `save` into this module and return the module.
+
+        >>> model = nn.MLP([2, 3, 1]).load("weights.npz")    # doctest: +SKIP
+        """
+        self.load_state_dict(load_state(path))
+        return self
+
+
+def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read a state dict from an `.npz` file written by `Module.save`.
+
+    Loading never unpickles: unpickling can run arbitrary code, so a file that holds
+    pickled Python objects raises `ValueError` instead.
+    """
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if isinstance(archive, np.lib.npyio.NpzFile):
+            with archive:
+                return {name: archive[name] for name in archive.files}
+    except ValueError as err:
+        if "allow_pickle" not in str(err):  # numpy's words when it meets pickled data
+            raise
+        raise ValueError(f"{os.fspath(path)!r} holds pickled Python objects (or is no numpy "
+                         "file at all); refusing to load it, because unpickling can run "
+                         "arbitrary code. Only plain numeric arrays, as Module.save writes "
+                         "them, are accepted.") from None
+    raise ValueError(f"{os.fspath(path)!r} holds a single array, not an .npz archive of "
+                     "named parameters (write one with Module.save)")

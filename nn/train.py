@@ -1,0 +1,75 @@
+"""`fit`: the training loop everyone writes, once.
+
+    >>> model = nn.MLP([2, 8, 1], activation="tanh", rng=0)
+    >>> history = nn.fit(model, X, y, nn.mse_loss, SGD(model.parameters(), lr=0.1),
+    ...                  epochs=100, batch_size=32, rng=0)
+"""
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+import numpy as np
+
+from autograd import Value
+
+from .module import Module
+
+
+def fit(model: Module, X, y, loss_fn: Callable, optimizer, epochs: int,
+        batch_size: int | None = None, shuffle: bool = True, rng=None,
+        progress: bool = True) -> list[float]:
+    """Train `model` on (X, y) for `epochs` passes; return each epoch's mean loss.
+
+    Each step takes a minibatch of `batch_size` rows (all rows if None), computes
+    `loss_fn(model(x_batch), y_batch)`, then runs `optimizer.zero_grad()`, `backward()`
+    and `optimizer.step()`. `x_batch` is a Value that needs no gradient, `y_batch` a numpy
+    array (so integer class labels stay integers). X and y may be numpy arrays, lists or
+    Values with the samples along the first axis.
+
+    With `shuffle` the rows are visited in a new random order every epoch, drawn from
+    `rng` (a numpy Generator or an int seed, for reproducible runs). An epoch's loss is
+    the mean of its batch losses weighted by batch size, i.e. the mean per sample for a
+    loss with reduction "mean". A progress bar (tqdm) shows the epochs and the latest
+    loss when `progress` is on and stderr is a terminal.
+    """
+    X = np.asarray(X.data if isinstance(X, Value) else X)
+    y = np.asarray(y.data if isinstance(y, Value) else y)
+    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
+        raise ValueError(f"fit: X and y need the same number of samples along the first "
+                         f"axis, got shapes {X.shape} and {y.shape}")
+    n = len(X)
+    if batch_size is None:
+        batch_size = n
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise ValueError(f"fit: batch_size must be a positive integer or None, "
+                         f"got {batch_size!r}")
+    rng = np.random.default_rng(rng)
+    epoch_iter = range(epochs)
+    if progress and sys.stderr.isatty():
+        from tqdm import tqdm  # only needed when there is a terminal to draw on
+        epoch_iter = tqdm(epoch_iter, desc="fit", unit="epoch")
+    whole = [(Value(X, requires_grad=False), y)] if batch_size >= n else None
+    history = []
+    for _ in epoch_iter:
+        total = 0.0
+        order = rng.permutation(n) if shuffle and whole is None else None
+        for xb, yb in whole or _minibatches(X, y, batch_size, order):
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(yb)
+        history.append(total / n)
+        if not isinstance(epoch_iter, range):
+            epoch_iter.set_postfix(loss=f"{history[-1]:.4g}")
+    return history
+
+
+def _minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, order):
+    """(x batch as a Value, y batch) pairs, the rows taken in `order` (None: as stored)."""
+    for start in range(0, len(X), batch_size):
+        rows = slice(start, start + batch_size) if order is None else \
+            order[start:start + batch_size]
+        yield Value(X[rows], requires_grad=False), y[rows]
