@@ -9,10 +9,11 @@
 
 `Value` records the graph as operations run; `backward()` fills in `.grad`; `grad()` returns
 gradients, differentiable again with `create_graph=True`; `gradcheck` compares them with
-finite differences; `draw_graph` draws the graph with graphviz.
+finite differences, `gradgradcheck` the second derivatives; `draw_graph` draws the graph
+with graphviz.
 """
 from .functional import detect_anomaly, grad, no_grad
-from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .ops import concat, maximum, minimum, stack, where
 from .value import Value
 
@@ -23,5 +24,6 @@ def draw_graph(root, *args, **kwargs):
     return draw(root, *args, **kwargs)
 
 
-__all__ = ["Value", "no_grad", "grad", "gradcheck", "numerical_grad", "GradcheckError",
-           "draw_graph", "detect_anomaly", "concat", "stack", "where", "maximum", "minimum"]
+__all__ = ["Value", "no_grad", "grad", "gradcheck", "gradgradcheck", "numerical_grad",
+           "GradcheckError", "draw_graph", "detect_anomaly", "concat", "stack", "where",
+           "maximum", "minimum"]

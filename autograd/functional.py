@@ -83,7 +83,7 @@ def unbroadcast(grad, shape: tuple):
 
     Works on arrays and on Values (it only calls `.sum` and `.reshape`).
     """
-    gshape = grad.shape
+    gshape = grad.shape if type(grad) is not float else ()
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)

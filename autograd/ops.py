@@ -200,16 +200,28 @@ def _sigmoid_array(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def _logsumexp(a, axis, keepdims):
-    # log sum exp(a) = m + log sum exp(a - m) with m the max, so nothing overflows.
+def _shifted(a, axis):
+    """a minus its max along axis (0 where the max is not finite): exp of it cannot overflow."""
     m = np.max(a, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
-    out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    return a - m, m
+
+
+def _logsumexp(a, axis, keepdims):
+    # log sum exp(a) = m + log sum exp(a - m), with m the max.
+    z, m = _shifted(a, axis)
+    out = np.log(np.sum(np.exp(z), axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis)
 
 
+def _log_softmax(a, axis):
+    # (a - m) - log sum exp(a - m): subtracting m first keeps full precision for huge logits.
+    z, _ = _shifted(a, axis)
+    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
 def _softmax(a, axis):
-    e = np.exp(a - np.max(a, axis=axis, keepdims=True))
+    e = np.exp(_shifted(a, axis)[0])
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
@@ -277,7 +289,7 @@ logsumexp = Op("logsumexp", _logsumexp,
                * exp(a - keep_dims(out, shape_of(a), axis, keepdims)))
 softmax = Op("softmax", _softmax,
              lambda g, out, a, axis: out * (g - sum_(g * out, axis, True)))
-log_softmax = Op("log_softmax", lambda a, axis: a - _logsumexp(a, axis, True),
+log_softmax = Op("log_softmax", _log_softmax,
                  lambda g, out, a, axis: g - exp(out) * sum_(g, axis, True))
 reshape = Op("reshape", np.reshape,
              lambda g, out, a, shape: reshape(g, shape_of(a)))
