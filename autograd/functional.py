@@ -89,6 +89,10 @@ def unbroadcast(grad, shape: tuple):
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
                                       if n == 1 and gshape[lead + i] != 1)
+    if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
+        # Only a VJP that returns a wrongly shaped gradient can get here.
+        raise ValueError(f"unbroadcast: a gradient of shape {gshape} cannot be reduced to "
+                         f"shape {shape}")
     return grad.sum(axis=axes, keepdims=True).reshape(shape)
 
 
@@ -182,7 +186,11 @@ def _backprop(roots, seeds, create_graph=False, keep=None):
             if not parent.requires_grad:
                 continue
             if create_graph:
-                gp = _fit_value(vjp(g, out, *args), parent)
+                _state.anomaly = False  # the VJP's own ops are checked below, as this backward
+                try:
+                    gp = _fit_value(vjp(g, out, *args), parent)
+                finally:
+                    _state.anomaly = anomaly
             else:
                 try:
                     gp = vjp(g, out, *args)

@@ -164,6 +164,21 @@ def _matmul_grad_b(g, out, a, b):
     return reshape(unbroadcast(_swap_last(a2) @ g2, shape_of(b2)), shape_of(b))
 
 
+def _pow_grad_base(g, out, a, b):
+    """b * a**(b-1), taken as 0 where b == 0 (as PyTorch does) instead of 0 * inf = nan."""
+    grad = g * b * pow_(a, b - 1)
+    zero = data_of(b) == 0
+    return select(0.0, grad, zero) if np.any(zero) else grad
+
+
+def _pow_grad_exponent(g, out, a, b):
+    """a**b * log(a), taken as its limit 0 where a == 0 and b >= 0 instead of 0 * -inf."""
+    zero = (data_of(a) == 0) & (data_of(b) >= 0)
+    if np.any(zero):
+        return select(0.0, g * out * log(select(1.0, a, zero)), zero)
+    return g * out * log(a)
+
+
 def _tie_share(x, y):
     """1 where x wins, 1/2 where x and y tie, 0 where y wins (for maximum/minimum)."""
     x, y = data_of(x), data_of(y)
@@ -245,9 +260,7 @@ mul = Op("mul", operator.mul,
 div = Op("div", operator.truediv,
          lambda g, out, a, b: g / b,
          lambda g, out, a, b: -g * out / b, scalar=operator.truediv)
-pow_ = Op("pow", np.power,
-          lambda g, out, a, b: g * b * pow_(a, b - 1),
-          lambda g, out, a, b: g * out * log(a), scalar=math.pow)
+pow_ = Op("pow", np.power, _pow_grad_base, _pow_grad_exponent, scalar=math.pow)
 matmul = Op("matmul", np.matmul, _matmul_grad_a, _matmul_grad_b)
 neg = Op("neg", operator.neg,
          lambda g, out, a: -g, scalar=operator.neg)
@@ -340,7 +353,8 @@ def as_index(index):
     if isinstance(index, tuple):
         return tuple(as_index(i) for i in index)
     if isinstance(index, Value):
-        index = index.data
+        raise TypeError("getitem: index with ints, slices, or integer or boolean arrays, "
+                        "not a Value (its data is floating point)")
     if isinstance(index, list):
         index = np.asarray(index)
     if isinstance(index, np.ndarray) and index.dtype.kind == "f":

@@ -281,7 +281,12 @@ class Value:
     def transpose(self, *axes):
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        return ops.transpose(self, axes or tuple(range(self.ndim))[::-1])
+        if not axes:
+            axes = tuple(range(self.ndim))[::-1]
+        if sorted(ax % max(self.ndim, 1) for ax in axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+                             f"{self.ndim} axes of shape {self.shape}")
+        return ops.transpose(self, tuple(ax % self.ndim for ax in axes))
 
     @property
     def T(self):

@@ -1,0 +1,116 @@
+"""Shared pieces of the autograd tests: hypothesis strategies and checking helpers.
+
+Strategies draw float64 inputs that keep away from kinks and poles, so that central finite
+differences are a fair reference:
+
+- `ANY`       smooth ops (exp, tanh, +, ...): values in [-3, 3];
+- `POSITIVE`  log, sqrt, the base of `**`: values in [0.2, 4];
+- `NONZERO`   divisors: |values| in [0.5, 3];
+- `distinct`  kinks and ties (relu, abs, clip, max, maximum): every element is an odd
+              multiple of 0.01, all different, so none is 0, +-1 or equal to another.
+
+A shape of `None` stands for a Python float, i.e. a scalar Value.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograd import gradcheck
+
+FAST = settings(max_examples=25, deadline=None)
+"""Every hypothesis test uses this: few examples, no deadline (CI machines are slow)."""
+
+SCALAR = None  # the "shape" of a Python float
+
+
+def floats(lo: float, hi: float) -> st.SearchStrategy:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+ANY = floats(-3.0, 3.0)
+POSITIVE = floats(0.2, 4.0)
+NONZERO = st.one_of(floats(0.5, 3.0), floats(-3.0, -0.5))
+
+
+def shapes(min_dims: int = 0, max_dims: int = 3, max_side: int = 4) -> st.SearchStrategy:
+    """Array shapes with up to `max_dims` axes of 1..max_side elements (0-d included)."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1,
+                            max_side=max_side)
+
+
+def broadcast_shapes(n: int = 2, max_dims: int = 3) -> st.SearchStrategy:
+    """`n` shapes that broadcast together, e.g. (3, 1) with (1, 4), or (2, 3, 4) with (4,)."""
+    return hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=0, max_dims=max_dims,
+                                             min_side=1, max_side=4).map(
+        lambda b: b.input_shapes)
+
+
+def data(shape, elements: st.SearchStrategy = ANY) -> st.SearchStrategy:
+    """A float64 array of `shape` (or a Python float if shape is None)."""
+    if shape is SCALAR:
+        return elements
+    return hnp.arrays(np.float64, shape, elements=elements)
+
+
+@st.composite
+def distinct(draw, *shapes):
+    """One input per shape; across all of them every element differs from the others by at
+    least 0.02 and from 0 and +-1 by at least 0.01 (odd multiples of 0.01 in [-4, 4])."""
+    sizes = [1 if s is SCALAR else int(np.prod(s)) for s in shapes]
+    ks = draw(st.lists(st.integers(-200, 199), min_size=sum(sizes), max_size=sum(sizes),
+                       unique=True))
+    values = (np.array(ks, dtype=np.float64) + 0.5) * 0.02
+    out, start = [], 0
+    for shape, n in zip(shapes, sizes):
+        chunk = values[start:start + n]
+        out.append(float(chunk[0]) if shape is SCALAR else chunk.reshape(shape))
+        start += n
+    return out
+
+
+def inputs(domains, shapes) -> st.SearchStrategy:
+    """Inputs for an op: `domains` is "distinct" or one element strategy per input."""
+    if domains == "distinct":
+        return distinct(*shapes)
+    return st.tuples(*[data(s, d) for s, d in zip(shapes, domains)]).map(list)
+
+
+def check_grad(fn, *args, **kwargs) -> None:
+    """Assert that fn's reverse-mode gradients match central differences (in float64).
+
+    gradcheck raises GradcheckError (an AssertionError) naming the input, the element and
+    both values when they disagree.
+    """
+    assert gradcheck(fn, list(args), **kwargs) is True
+
+
+def assert_close(actual, expected, rtol: float = 1e-10, atol: float = 1e-12) -> None:
+    """Values equal to numerical precision, with shapes that match exactly."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+def central_differences(fn, args, eps: float = 1e-6) -> list:
+    """Central differences of the float `fn(*args)` with respect to each array/float in args.
+
+    Unlike `autograd.numerical_grad` this runs `fn` with graph recording on, so `fn` may
+    itself call `autograd.grad` (for checking second derivatives).
+    """
+    grads = []
+    for k, x in enumerate(args):
+        base = np.array(x, dtype=np.float64)
+        g = np.zeros_like(base)
+        for j in np.ndindex(base.shape):
+            values = []
+            for step in (eps, -eps):
+                moved = base.copy()
+                moved[j] += step
+                arg = float(moved) if type(x) is float else moved
+                values.append(fn(*args[:k], arg, *args[k + 1:]))
+            g[j] = (values[0] - values[1]) / (2 * eps)
+        grads.append(g)
+    return grads
