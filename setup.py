@@ -19,7 +19,7 @@ setup(
     extras_require={
         "test": ["pytest>=7", "hypothesis>=6.70"],
         "demos": ["matplotlib>=3.6", "scikit-learn>=1.2"],
-        "bench": ["micrograd==0.1.0", "torch==2.13.0"],
+        "bench": ["micrograd==0.1.0", "torch==2.13.0", "threadpoolctl>=3"],
     },
     license="MIT",
 )

@@ -164,8 +164,6 @@ def _backprop(roots, seeds, create_graph=False, keep=None):
     for node in reversed(order):
         g = grads.pop(node)  # every node in `order` leads to a root, so it has a gradient
         if keep is None:
-            if type(g) is np.ndarray:
-                g.flags.writeable = False  # g may be shared with other nodes' .grad
             node._grad = g if node._grad is None else node._grad + g
         elif node in keep:
             kept[node] = g

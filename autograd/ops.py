@@ -58,7 +58,7 @@ class Op:
 
 
 def compute(op, datas: tuple, params: tuple = ()):
-    """Run op's forward on raw data: all-float inputs give a float, others a frozen ndarray."""
+    """Run op's forward on raw data: all-float inputs give a float, others an ndarray."""
     scalar = True
     for d in datas:
         if type(d) is not float:
@@ -81,7 +81,6 @@ def compute(op, datas: tuple, params: tuple = ()):
         out = np.asarray(out)
     if scalar and out.ndim == 0:
         return float(out)
-    out.flags.writeable = False  # see value.py: arrays kept for backward must not change
     return out
 
 

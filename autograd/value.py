@@ -5,7 +5,9 @@ and its math runs on the `math` module, which is what makes scalar graphs fast. 
 from anything array-like is a *tensor*: `.data` is a numpy array (0-d included).
 
 The backward pass reads each op's inputs' data, so that data must not change in between:
-- arrays inside Values are read-only, so numpy refuses an in-place write (`v.data[0] = 1`);
+- the arrays that `.data` and `.grad` hand out are read-only, so numpy refuses an in-place
+  write (`v.data[0] = 1`); they are frozen when first handed out, which costs nothing on
+  the many intermediate arrays nobody looks at (nothing inside the engine writes in place);
 - assigning `v.data = new` (what optimizers do) is allowed, and stamps the Value with a
   newer version than every op recorded so far; backward through such an op raises instead
   of silently using the new data. Run the forward pass again after changing data.
@@ -54,6 +56,13 @@ def as_data(x, dtype=None):
     return arr
 
 
+def _frozen(x):
+    """x, made read-only first if it is a writable array."""
+    if type(x) is not float and x.flags.writeable:
+        x.flags.writeable = False
+    return x
+
+
 class Value:
     """A scalar or tensor in a computation graph, with its gradient.
 
@@ -100,7 +109,7 @@ class Value:
     @property
     def data(self):
         """A Python float (scalar Value) or a read-only numpy array (tensor Value)."""
-        return self._data
+        return _frozen(self._data)
 
     @data.setter
     def data(self, new):
@@ -123,7 +132,7 @@ class Value:
         if g is None:
             d = self._data
             return 0.0 if type(d) is float else np.zeros(d.shape, d.dtype)
-        return g
+        return _frozen(g)
 
     @grad.setter
     def grad(self, new):
@@ -182,7 +191,7 @@ class Value:
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (read-only; shares memory with the Value)."""
-        return np.asarray(self._data)
+        return np.asarray(self.data)
 
     def detach(self) -> Value:
         """A Value with the same data and no history, that does not require grad."""
