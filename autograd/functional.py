@@ -195,7 +195,10 @@ def _backprop(roots, seeds, create_graph=False, keep=None):
                 except ArithmeticError:
                     gp = _vjp_as_ieee(vjp, g, out, args)
                 if type(gp) is not float:
-                    gp = _fit(gp, parent)
+                    d = parent._data  # most gradients already fit: check that inline, it's hot
+                    if type(gp) is not np.ndarray or type(d) is float or gp.shape != d.shape \
+                            or gp.dtype is not d.dtype:
+                        gp = _fit(gp, parent)
             if anomaly:
                 _check_backward(node, parent, gp)
             previous = grads.get(parent)
