@@ -46,14 +46,16 @@ def detect_anomaly():
 
 
 # ---- anomaly detection: where did the first NaN or inf come from? --------------------------
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# Frames in these folders are the library's; the line to report is the user's, above them.
+_LIBRARY_DIRS = {os.path.dirname(os.path.abspath(__file__)),
+                 os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nn")}
 
 
 def _user_line() -> str:
-    """'file:line in function' of the innermost caller outside this package."""
+    """'file:line in function' of the innermost caller outside autograd and nn."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
-            == _PACKAGE_DIR:
+    while frame is not None and \
+            os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in _LIBRARY_DIRS:
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
