@@ -1,0 +1,24 @@
+"""Options for long runs, which CI leaves off:
+
+    pytest --fuzz-long     # 2000 random graphs per fuzz test (AUTOGRAD_FUZZ_EXAMPLES=2000)
+    pytest --long          # the scale tests at full size (AUTOGRAD_LONG=1)
+
+Both only set the environment variables that the test files read, so setting those
+directly works the same.
+"""
+import os
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz-long", action="store_true",
+                     help="run the gradient fuzzing with 2000 examples per test")
+    parser.addoption("--long", action="store_true",
+                     help="run the scale tests at full size (1e6-op chain, 10,000 steps)")
+
+
+def pytest_configure(config):
+    # Runs before the test files are imported, which read these at import time.
+    if config.getoption("--fuzz-long"):
+        os.environ.setdefault("AUTOGRAD_FUZZ_EXAMPLES", "2000")
+    if config.getoption("--long"):
+        os.environ["AUTOGRAD_LONG"] = "1"
