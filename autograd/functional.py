@@ -117,6 +117,8 @@ def toposort(roots) -> list:
         expanded.add(node)
         stack.append(node)
         for p in node.parents:
+            if p._version > node._version:  # checked before the sweep changes any .grad
+                raise _replaced_data_error(node, p)
             if p.requires_grad and p not in expanded:
                 stack.append(p)
     return order
@@ -166,19 +168,17 @@ def _backprop(roots, seeds, create_graph=False, keep=None):
     for node in reversed(order):
         g = grads.pop(node)  # every node in `order` leads to a root, so it has a gradient
         if keep is None:
-            node._grad = g if node._grad is None else node._grad + g
+            total = g if node._grad is None else node._grad + g
+            # 0-d array + 0-d array is a numpy scalar; a tensor's grad stays an ndarray
+            node._grad = total if type(total) is float or type(total) is np.ndarray \
+                else np.asarray(total)
         elif node in keep:
             kept[node] = g
         op = node._op
         if op is None:
             continue
         parents = node.parents
-        version = node._version
-        args = []
-        for parent in parents:
-            if parent._version > version:
-                raise _replaced_data_error(node, parent)
-            args.append(parent if create_graph else parent._data)
+        args = [parent if create_graph else parent._data for parent in parents]
         if node._params:
             args += node._params
         out = node if create_graph else node._data
@@ -256,9 +256,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
     """
     from .value import Value
 
-    single = isinstance(inputs, Value)
-    outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
-    inputs = [inputs] if single else list(inputs)
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     for v in outputs + inputs:
         if not isinstance(v, Value):
             raise TypeError(f"grad: outputs and inputs must be Values, got {type(v).__name__}")

@@ -164,10 +164,12 @@ def _matmul_grad_b(g, out, a, b):
 
 
 def _pow_grad_base(g, out, a, b):
-    """b * a**(b-1), taken as 0 where b == 0 (as PyTorch does) instead of 0 * inf = nan."""
-    grad = g * b * pow_(a, b - 1)
-    zero = data_of(b) == 0
-    return select(0.0, grad, zero) if np.any(zero) else grad
+    """b * a**(b-1); where a == b == 0 it would be 0 * inf, and base 1 there gives
+    PyTorch's 0 instead (elsewhere the formula, and its derivatives, are untouched)."""
+    zero = (data_of(a) == 0) & (data_of(b) == 0)
+    if np.any(zero):
+        a = select(1.0, a, zero)
+    return g * b * pow_(a, b - 1)
 
 
 def _pow_grad_exponent(g, out, a, b):
@@ -316,15 +318,14 @@ scatter = Op("scatter", _scatter,
 
 
 def _concat_op(n: int) -> Op:
-    """The concat op for n inputs: input i's gradient is its slice of g along the axis."""
+    """The concat op for n inputs; its parameters are the axis and the inputs' start
+    offsets along it (n + 1 of them), so input i's gradient is g[offsets[i]:offsets[i+1]]."""
     def grad_of(i):
         def vjp(g, out, *args):
-            axis = args[-1]
-            sizes = [shape_of(x)[axis] for x in args[:-1]]
-            start = sum(sizes[:i])
-            return getitem(g, (slice(None),) * axis + (slice(start, start + sizes[i]),))
+            axis, offsets = args[-2], args[-1]
+            return getitem(g, (slice(None),) * axis + (slice(offsets[i], offsets[i + 1]),))
         return vjp
-    return Op("concat", lambda *args: np.concatenate(args[:-1], axis=args[-1]),
+    return Op("concat", lambda *args: np.concatenate(args[:-2], axis=args[-2]),
               *[grad_of(i) for i in range(n)])
 
 
@@ -337,7 +338,10 @@ def as_axis(axis, value):
     if axis is None:
         return None
     ndim = value.ndim
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    if not isinstance(axes, (tuple, list)) or not all(
+            isinstance(ax, (int, np.integer)) and not isinstance(ax, bool) for ax in axes):
+        raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
     rank = max(ndim, 1)  # like PyTorch, a 0-d Value accepts axis 0 or -1
     for ax in axes:
         if not -rank <= ax < rank:
@@ -356,6 +360,8 @@ def as_index(index):
                         "not a Value (its data is floating point)")
     if isinstance(index, list):
         index = np.asarray(index)
+        if index.size == 0:  # np.asarray([]) is float64; an empty index selects nothing
+            index = index.astype(np.intp)
     if isinstance(index, np.ndarray) and index.dtype.kind == "f":
         raise TypeError(f"getitem: index arrays must hold integers or bools, not {index.dtype}")
     return index
@@ -381,7 +387,9 @@ def concat(values, axis: int = 0) -> Value:
         raise ValueError("concat: cannot join scalars; use stack")
     op = _concat_ops.get(len(values)) or _concat_ops.setdefault(len(values),
                                                                 _concat_op(len(values)))
-    return op(*values, axis[0])
+    offsets = tuple(np.cumsum([0] + [v.shape[axis[0]] if v.ndim > axis[0] else 0
+                                     for v in values]).tolist())
+    return op(*values, axis[0], offsets)
 
 
 def stack(values, axis: int = 0) -> Value:

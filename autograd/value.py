@@ -14,6 +14,8 @@ The backward pass reads each op's inputs' data, so that data must not change in 
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 _FLOAT = np.dtype(np.float64)
@@ -262,7 +264,9 @@ class Value:
     def mean(self, axis=None, keepdims: bool = False):
         axis = ops.as_axis(axis, self)
         count = self.size if axis is None else int(np.prod([self.shape[i] for i in axis]))
-        return ops.sum_(self, axis, keepdims) * (1.0 / count)
+        if count == 0:  # as numpy: the mean of nothing is nan, with a warning
+            warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
+        return ops.sum_(self, axis, keepdims) * (1.0 / count if count else float("nan"))
 
     def max(self, axis=None, keepdims: bool = False):
         """Largest element(s); tied maxima share the gradient equally."""

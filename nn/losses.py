@@ -35,6 +35,8 @@ def _reduce(loss: Value, reduction: str, name: str, negate: bool = False) -> Val
     """
     _check_reduction(reduction, name)
     if reduction == "mean":
+        if loss.size == 0:  # as numpy: the mean of nothing is nan
+            return loss.sum() * float("nan")
         return loss.sum() * ((-1.0 if negate else 1.0) / loss.size)
     total = loss.sum() if reduction == "sum" else loss
     return -total if negate else total

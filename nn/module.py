@@ -7,6 +7,7 @@ either. Nothing has to be registered, as in micrograd and tinygrad.
 from __future__ import annotations
 
 import os
+import zipfile
 
 import numpy as np
 
@@ -157,6 +158,9 @@ def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
         if isinstance(archive, np.lib.npyio.NpzFile):
             with archive:
                 return {name: archive[name] for name in archive.files}
+    except (zipfile.BadZipFile, EOFError) as err:
+        raise ValueError(f"{os.fspath(path)!r} is not a readable .npz file (truncated or "
+                         f"damaged?): {err}") from None
     except ValueError as err:
         if "allow_pickle" not in str(err):  # numpy's words when it meets pickled data
             raise

@@ -506,9 +506,6 @@ def test_the_same_output_twice_counts_twice():
 
 
 # ---- found by the fuzzer ---------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="bug: 0-d array + 0-d array is a numpy scalar, so a 0-d "
-                   "tensor's .grad becomes np.float64 instead of a 0-d ndarray when two "
-                   "gradient contributions add up (a Value used twice, or backward twice)")
 @pytest.mark.parametrize("case", ["used twice", "backward twice"])
 def test_a_0d_leaf_used_twice_keeps_an_ndarray_grad(case):
     x = Value(np.array(2.0))

@@ -291,9 +291,6 @@ def test_pow_gradients_at_zero_base_and_zero_exponent(kind):
     np.testing.assert_allclose(db, db0, rtol=1e-15)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: pow's base VJP replaces b * a**(b-1) by a constant 0 "
-                   "wherever b == 0 (to avoid 0 * inf at a == 0), so its derivative with respect "
-                   "to b, a**(b-1), is lost there even for a != 0 (found by test_fuzz)")
 @pytest.mark.parametrize("e0", [0.0, np.array([0.0, 0.5])], ids=["scalar", "tensor"])
 def test_second_derivative_of_pow_at_a_zero_exponent(e0):
     e, b = Value(e0), Value(1.5)
