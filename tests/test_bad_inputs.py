@@ -15,7 +15,6 @@ Decisions recorded here (what "sensible" means for edge cases):
 import os
 import pickle
 import warnings
-import zipfile
 
 import numpy as np
 import pytest
@@ -78,10 +77,14 @@ def test_ops_reject_non_numbers_and_leave_the_operand_alone(f, named):
     assert_unchanged([v], before)
 
 
-@pytest.mark.parametrize("axis", ["0", 1.5], ids=["str", "float"])
-def test_reduction_axis_of_the_wrong_type_says_axis(axis):
-    with pytest.raises(TypeError, match="axis"):
-        Value(np.ones((2, 3))).sum(axis=axis)
+@pytest.mark.parametrize("axis", ["0", 1.5, (1.5,), True, (0, True)],
+                         ids=["str", "float", "float-in-tuple", "bool", "bool-in-tuple"])
+@pytest.mark.parametrize("method", ["sum", "max", "logsumexp", "softmax"])
+def test_an_axis_of_the_wrong_type_is_refused(method, axis):
+    """A bool or a float is no axis, not even inside a tuple (int(1.5) would pick axis 1)."""
+    with pytest.raises(TypeError) as err:
+        getattr(Value(np.ones((2, 3))), method)(axis=axis)
+    assert str(err.value) == f"axis must be None, an int or a tuple of ints, got {axis!r}"
 
 
 def test_leaky_relu_slope_that_is_no_number():
@@ -113,7 +116,7 @@ def test_grad_with_a_non_value_in_a_list():
     assert x.grad == 0.0
 
 
-# ---- mismatched shapes ---------------------------------------------------------------------------
+# ---- mismatched shapes --------------------------------------------------------------------------
 @pytest.mark.parametrize("f, a, b, words", [
     (lambda a, b: a @ b, (2, 3), (4, 5), ["matmul", "(2, 3)", "(4, 5)"]),
     (lambda a, b: a @ b, (3,), (4,), ["matmul", "(3,)", "(4,)"]),
@@ -125,8 +128,11 @@ def test_grad_with_a_non_value_in_a_list():
     (lambda a, b: autograd.where(np.ones(4, bool), a, b), (2,), (2,), ["where", "(4,)"]),
     (lambda a, b: autograd.concat([a, b], axis=0), (2, 3), (2, 4), ["concat", "(2, 3)",
                                                                     "(2, 4)"]),
+    (lambda a, b: autograd.concat([a, b], axis=1), (2, 3), (3,), ["concat", "(2, 3)",
+                                                                  "(3,)"]),
     (lambda a, b: autograd.stack([a, b]), (2,), (3,), ["stack", "(2,)", "(3,)"]),
-], ids=["matmul", "dot", "add", "mul", "div", "pow", "maximum", "where", "concat", "stack"])
+], ids=["matmul", "dot", "add", "mul", "div", "pow", "maximum", "where", "concat",
+        "concat-ndim", "stack"])
 def test_mismatched_shapes_raise_value_error_naming_op_and_shapes(f, a, b, words):
     va, vb = Value(np.ones(a)), Value(np.ones(b))
     before = snapshot([va, vb])
@@ -366,7 +372,7 @@ def test_assigning_bad_data_or_grad_leaves_the_value_as_it_was():
     np.testing.assert_array_equal(v.grad, [2.0, 4.0])
 
 
-# ---- cross_entropy labels -------------------------------------------------------------------------
+# ---- cross_entropy labels -----------------------------------------------------------------------
 @pytest.mark.parametrize("labels, words", [
     ([0, 3], ["label 3", "n_classes=3", "0 to 2"]),
     ([-1, 0], ["label -1", "n_classes=3"]),
@@ -384,7 +390,7 @@ def test_cross_entropy_rejects_bad_labels(labels, words):
     np.testing.assert_array_equal(logits.grad, np.zeros((2, 3)))
 
 
-# ---- empty arrays --------------------------------------------------------------------------------
+# ---- empty arrays -------------------------------------------------------------------------------
 def test_sum_of_an_empty_array_is_zero_and_its_gradient_is_empty():
     x = Value(np.zeros((0, 3)))
     s = x.sum()
@@ -592,7 +598,7 @@ def test_optimizer_rejects_things_that_are_not_parameters():
         Adam([Value(1.0, requires_grad=False)])
 
 
-# ---- weight files ---------------------------------------------------------------------------------
+# ---- weight files -------------------------------------------------------------------------------
 @pytest.fixture
 def saved(model, tmp_path):
     path = tmp_path / "model.npz"
@@ -621,15 +627,7 @@ def test_a_saved_file_round_trips(model, saved):
 def test_a_truncated_file_raises_value_error_naming_it(model, saved, keep):
     raw = saved.read_bytes()
     saved.write_bytes(raw[:int(len(raw) * keep)])
-    _load_fails(model, saved, ValueError, [str(saved)])
-
-
-@pytest.mark.parametrize("keep", [0.5, 0.95, 0.0], ids=["half", "most", "empty"])
-def test_a_truncated_file_fails_and_changes_no_weight(model, saved, keep):
-    """What it does today: numpy's error, but nothing is loaded."""
-    raw = saved.read_bytes()
-    saved.write_bytes(raw[:int(len(raw) * keep)])
-    _load_fails(model, saved, (ValueError, EOFError, zipfile.BadZipFile, OSError), [])
+    _load_fails(model, saved, ValueError, [str(saved), "not a readable .npz file"])
 
 
 def test_a_file_with_the_wrong_keys(model, tmp_path):
@@ -638,7 +636,8 @@ def test_a_file_with_the_wrong_keys(model, tmp_path):
     _load_fails_into(model, path, ["'layers.0.weight' has shape (3, 5)", "(3, 4)"])
     path = tmp_path / "renamed.npz"
     np.savez(path, **{f"net.{k}": v for k, v in model.state_dict().items()})
-    _load_fails_into(model, path, ["missing 'layers.0.weight'", "unexpected 'net.layers.0.weight'"])
+    _load_fails_into(model, path, ["missing 'layers.0.weight'",
+                                   "unexpected 'net.layers.0.weight'"])
 
 
 def _load_fails_into(model, path, words):

@@ -23,7 +23,7 @@ CHAIN_OPS = 5_000_000 if LONG else 1_000_000
 TRAIN_STEPS = 50_000 if LONG else 10_000
 
 
-# ---- depth ---------------------------------------------------------------------------------------
+# ---- depth --------------------------------------------------------------------------------------
 def test_a_million_op_scalar_chain_matches_the_closed_form():
     """y <- y * a + b, repeated n times (2n ops): y_n = a^n x + b (a^n - 1) / (a - 1) and
     dy_n/dx = a^n. Rounding adds up over the chain, so the tolerance is 1e-9."""
@@ -52,7 +52,7 @@ def test_a_deep_tensor_chain_and_grad_agree():
     assert np.all(np.isfinite(x.grad)) and np.all(x.grad > 0)
 
 
-# ---- width -----------------------------------------------------------------------------------------
+# ---- width --------------------------------------------------------------------------------------
 def test_one_value_used_100000_times():
     """x feeds 100,000 products; its gradient is the exact sum of their weights."""
     x = Value(0.5)
@@ -84,24 +84,37 @@ def test_stack_of_many_copies_gives_the_summed_gradient():
     assert x.grad == weights.sum()
 
 
+@pytest.mark.xfail(strict=True, reason="bug: the sweep calls each of concat's n VJPs as "
+                   "vjp(g, out, *args) with all n inputs, so backward of concat/stack of n "
+                   "Values is still O(n^2): stack([x] * 20_000) takes ~2 s, 100_000 ~50 s")
 def test_backward_of_stack_does_linear_work_in_the_number_of_inputs(monkeypatch):
-    """Counts shape look-ups in concat's backward instead of timing it."""
-    calls = []
+    """Counts what concat's VJPs are handed (shape look-ups and arguments) instead of
+    timing the backward pass: it must grow linearly with the number of inputs."""
+    n = 2_000
+    x = Value(0.5)
+    out = autograd.stack([x] * n)
+    lookups, handed = [], []
     original = ops.shape_of
 
-    def counting(x):
-        calls.append(1)
-        return original(x)
+    def counting_shape_of(v):
+        lookups.append(1)
+        return original(v)
 
-    x = Value(0.5)
-    out = autograd.stack([x] * 2_000)
-    monkeypatch.setattr(ops, "shape_of", counting)
+    def counting(vjp):
+        def wrapped(g, out, *args):
+            handed.append(len(args))
+            return vjp(g, out, *args)
+        return wrapped
+
+    monkeypatch.setattr(ops, "shape_of", counting_shape_of)
+    monkeypatch.setattr(out._op, "vjps", tuple(counting(v) for v in out._op.vjps))
     out.sum().backward()
-    assert x.grad == 2_000.0
-    assert len(calls) <= 10 * 2_000, f"{len(calls)} shape look-ups for 2,000 inputs"
+    assert x.grad == float(n)
+    assert len(lookups) <= 10 * n, f"{len(lookups)} shape look-ups for {n} inputs"
+    assert sum(handed) <= 10 * n, f"{sum(handed)} arguments handed to {n} VJPs"
 
 
-# ---- memory ----------------------------------------------------------------------------------------
+# ---- memory -------------------------------------------------------------------------------------
 def _live_values() -> int:
     return sum(type(o) is Value for o in gc.get_objects())
 
@@ -179,7 +192,7 @@ def test_a_discarded_graph_is_freed_at_once():
     assert after == before
 
 
-# ---- threads ----------------------------------------------------------------------------------------
+# ---- threads ------------------------------------------------------------------------------------
 def test_no_grad_in_one_thread_while_another_records():
     """Two threads in lock-step: one inside no_grad, one recording. Each sees its own
     mode at every step, and the recording thread's backward is right."""

@@ -164,7 +164,7 @@ def test_ops_that_record_nothing_are_not_checked():
         assert np.isnan(constant.sqrt().data).all()
 
 
-# ---- backward ------------------------------------------------------------------------------------
+# ---- backward -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("data", [0.0, np.array([0.0, 4.0])], ids=["scalar", "tensor"])
 def test_nan_only_in_backward_names_the_op_and_its_creation_line(data):
     x = Value(data)

@@ -15,7 +15,8 @@ Inputs stay away from kinks and poles: log, sqrt and the base of `**` see `x * x
 divisors `x * x + 0.5`; relu/abs/leaky_relu/clip, maximum/minimum and max/min reductions
 are only applied where no element is within MARGIN of the kink or of a tie (the node's
 value is known while the graph is built), otherwise the node becomes `tanh`. Nodes whose
-values leave [-1e3, 1e3] are replaced the same way, so finite differences stay accurate.
+values leave [-1e3, 1e3] are replaced the same way, so finite differences stay accurate;
+a disagreement counts only if it persists with a 10x smaller step (see `check`).
 
 How many graphs: `AUTOGRAD_FUZZ_EXAMPLES` (default 200, a few seconds), or
 `pytest --fuzz-long` for 2000. On CI (`CI` set) the examples are derandomized, so a run
@@ -259,9 +260,6 @@ def build_step(draw, g: Graph, op: str, a: str):
         if op == "div":
             return f"{x} / ({y} * {y} + 0.5)", [a, b], new
         if op == "pow":
-            exponent = dict(new)[y] if y in dict(new) else g.env[y].data
-            if np.any(np.asarray(exponent) == 0.0):  # known bug, see test_second_order.py::
-                raise Reject  # test_second_derivative_of_pow_at_a_zero_exponent; drop when fixed
             return f"({x} * {x} + 0.5) ** {y}", [a, b], new
         if op == "where":
             db = dict(new)[b] if b in dict(new) else g.env[b].data
@@ -359,7 +357,7 @@ def build_step(draw, g: Graph, op: str, a: str):
         if draw(st.booleans()) and nd <= 2:  # reuse: a @ a.T or a @ a
             return (f"{a} @ {a}.T" if nd == 2 else f"{a} @ {a}"), [a], new
         if draw(st.booleans()):  # a @ b
-            batch = draw(st.sampled_from([1, 2])) if nd < 3 else draw(st.sampled_from([1, sa[0]]))
+            batch = draw(st.sampled_from([1, 2] if nd < 3 else [1, sa[-3]]))
             shape = draw(st.sampled_from([(k,), (k, 2), (batch, k, 1)]))
             name = f"v{len(g.env)}"
             new.append((name, leaf_data(draw, shape)))
@@ -413,16 +411,29 @@ def run(graph: Graph, inputs):
     return graph.function()(*[Value(x) for x in inputs])
 
 
-# ---- the tests -----------------------------------------------------------------------------------
+# ---- the tests ----------------------------------------------------------------------------------
+def check(checker, graph: Graph, program: str) -> None:
+    """Run gradcheck or gradgradcheck; a disagreement must persist with a 10x smaller step.
+
+    Chained powers can amplify a leaf's change 1000-fold, and then the eps^2 truncation
+    error of central differences at eps=1e-6 exceeds the tolerance although reverse mode is
+    right; that error shrinks 100-fold at eps=1e-7, a wrong derivative does not.
+    """
+    try:
+        checker(graph.function(), graph.inputs)
+    except GradcheckError as err:
+        try:
+            checker(graph.function(), graph.inputs, eps=1e-7)
+        except GradcheckError:
+            raise AssertionError(f"{err}\n\nreplay with:\n{program}") from None
+
+
 @FUZZ
 @given(graph=graphs())
 def test_random_graphs_match_finite_differences(graph):
     program = graph.program()
     note(program)
-    try:
-        assert gradcheck(graph.function(), graph.inputs)
-    except GradcheckError as err:
-        raise AssertionError(f"{err}\n\nreplay with:\n{program}") from None
+    check(gradcheck, graph, program)
 
 
 @FUZZ
@@ -444,8 +455,7 @@ def test_random_graphs_backward_agrees_with_grad_and_accumulates(graph):
         else:
             assert np.shape(leaf.grad) == leaf.shape
             assert np.asarray(leaf.grad).dtype == leaf.dtype
-            if leaf.ndim:  # 0-d: see test_a_0d_leaf_used_twice_keeps_an_ndarray_grad
-                assert type(leaf.grad) is np.ndarray
+            assert type(leaf.grad) is np.ndarray
         np.testing.assert_array_equal(leaf.grad, p.data)
         np.testing.assert_allclose(np.asarray(q.data), p.data, rtol=1e-12, atol=1e-12)
     first = [np.copy(leaf.grad) for leaf in leaves]
@@ -462,10 +472,7 @@ SECOND_ORDER = settings(FUZZ, max_examples=max(1, EXAMPLES // 4))
 def test_random_graphs_second_derivatives(graph):
     program = graph.program().replace("gradcheck", "gradgradcheck")
     note(program)
-    try:
-        assert gradgradcheck(graph.function(), graph.inputs)
-    except GradcheckError as err:
-        raise AssertionError(f"{err}\n\nreplay with:\n{program}") from None
+    check(gradgradcheck, graph, program)
 
 
 @settings(FUZZ, max_examples=5)
@@ -479,7 +486,7 @@ def test_a_printed_program_replays_the_same_graph(graph):
     np.testing.assert_array_equal(np.asarray(theirs.data), np.asarray(ours.data))
 
 
-# ---- sweep details that random graphs rarely reach (found by mutation testing) --------------------
+# ---- sweep details that random graphs rarely reach (found by mutation testing) ------------------
 def test_a_0d_leaf_used_once_gets_an_ndarray_grad():
     x = Value(np.array(2.0))
     (x * 3.0).backward()  # 0-d array * float is a numpy scalar; the sweep makes it an array
@@ -505,7 +512,7 @@ def test_the_same_output_twice_counts_twice():
     np.testing.assert_array_equal(gx.data, 3 * x.data)
 
 
-# ---- found by the fuzzer ---------------------------------------------------------------------------
+# ---- found by the fuzzer ------------------------------------------------------------------------
 @pytest.mark.parametrize("case", ["used twice", "backward twice"])
 def test_a_0d_leaf_used_twice_keeps_an_ndarray_grad(case):
     x = Value(np.array(2.0))
