@@ -178,7 +178,8 @@ def _backprop(roots, seeds, create_graph=False, keep=None):
         if op is None:
             continue
         parents = node.parents
-        args = [parent if create_graph else parent._data for parent in parents]
+        args = [parent if create_graph else parent._data for parent in parents] \
+            if op.vjps_take_inputs else []
         if node._params:
             args += node._params
         out = node if create_graph else node._data

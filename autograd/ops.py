@@ -7,7 +7,8 @@ Each entry reads like a line of a formula sheet:
              lambda g, out, a, b: g * a)      # d(a*b)/db
 
 One VJP per input, called with the upstream gradient `g`, the forward output `out`, the
-inputs and then the op's parameters (axis, shape, ...). The same formula serves two modes:
+inputs and then the op's parameters (axis, shape, ...); an op declared with
+`vjps_take_inputs=False` (concat) gets only `g`, `out` and the parameters. The same formula serves two modes:
 on raw floats and arrays for a fast `backward()`, and on Values when `grad(...,
 create_graph=True)` asks for a differentiable gradient. That works because VJPs use only
 Python operators and the ops of this table, and an op called on raw data just computes.
@@ -31,17 +32,20 @@ class Op:
 
     `forward` takes the inputs' data (floats or arrays) then the parameters; `scalar`, when
     given, is a faster forward for all-float inputs (the `math` module instead of numpy).
+    `vjps_take_inputs=False` is for ops with many inputs whose VJPs do not need them:
+    concat's n VJPs would otherwise be handed all n inputs each, O(n^2) work per backward.
     Calling an Op on Values records a graph node; calling it on raw data just computes.
     """
 
-    __slots__ = ("name", "forward", "scalar", "vjps", "arity")
+    __slots__ = ("name", "forward", "scalar", "vjps", "arity", "vjps_take_inputs")
 
-    def __init__(self, name, forward, *vjps, scalar=None):
+    def __init__(self, name, forward, *vjps, scalar=None, vjps_take_inputs=True):
         self.name = name
         self.forward = forward
         self.scalar = scalar
         self.vjps = vjps
         self.arity = len(vjps)
+        self.vjps_take_inputs = vjps_take_inputs
 
     def __repr__(self):
         return f"Op({self.name!r})"
@@ -321,12 +325,11 @@ def _concat_op(n: int) -> Op:
     """The concat op for n inputs; its parameters are the axis and the inputs' start
     offsets along it (n + 1 of them), so input i's gradient is g[offsets[i]:offsets[i+1]]."""
     def grad_of(i):
-        def vjp(g, out, *args):
-            axis, offsets = args[-2], args[-1]
+        def vjp(g, out, axis, offsets):
             return getitem(g, (slice(None),) * axis + (slice(offsets[i], offsets[i + 1]),))
         return vjp
     return Op("concat", lambda *args: np.concatenate(args[:-2], axis=args[-2]),
-              *[grad_of(i) for i in range(n)])
+              *[grad_of(i) for i in range(n)], vjps_take_inputs=False)
 
 
 _concat_ops: dict[int, Op] = {}

@@ -84,9 +84,6 @@ def test_stack_of_many_copies_gives_the_summed_gradient():
     assert x.grad == weights.sum()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the sweep calls each of concat's n VJPs as "
-                   "vjp(g, out, *args) with all n inputs, so backward of concat/stack of n "
-                   "Values is still O(n^2): stack([x] * 20_000) takes ~2 s, 100_000 ~50 s")
 def test_backward_of_stack_does_linear_work_in_the_number_of_inputs(monkeypatch):
     """Counts what concat's VJPs are handed (shape look-ups and arguments) instead of
     timing the backward pass: it must grow linearly with the number of inputs."""
