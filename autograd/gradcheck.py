@@ -45,8 +45,14 @@ def numerical_grad(fn, inputs, eps: float = 1e-6) -> list:
     inputs = _as_float64_leaves([inputs] if isinstance(inputs, Value) else inputs)
     # fn runs with recording on: it may itself call grad() (checking a second derivative).
     weights = _projection(fn(*inputs))
+    return _central_differences(lambda xs: _scalar_output(fn, xs, weights), inputs, eps)
+
+
+def _central_differences(f, leaves: list, eps: float) -> list:
+    """d f(leaves) / d leaf by central differences, for the float-valued function f of a
+    list of leaves; one float or float64 array per leaf, shaped like it."""
     grads = []
-    for k, x in enumerate(inputs):
+    for k, x in enumerate(leaves):
         base = np.array(x.data, dtype=np.float64)
         g = np.zeros_like(base)
         for j in np.ndindex(base.shape):
@@ -55,7 +61,7 @@ def numerical_grad(fn, inputs, eps: float = 1e-6) -> list:
                 moved = base.copy()
                 moved[j] += step
                 arg = Value(float(moved) if type(x.data) is float else moved)
-                values.append(_scalar_output(fn, inputs[:k] + [arg] + inputs[k + 1:], weights))
+                values.append(f(leaves[:k] + [arg] + leaves[k + 1:]))
             g[j] = (values[0] - values[1]) / (2 * eps)
         grads.append(float(g) if type(x.data) is float else g)
     return grads
@@ -157,21 +163,7 @@ def gradgradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float
     s = sum(((g * u).sum() for g, u in zip(firsts, us)), Value(0.0, requires_grad=False))
     reverse = grad(s, inputs + [w])
 
-    numeric = []
-    leaves = inputs + [w]
-    for k, x in enumerate(leaves):
-        base = np.array(x.data, dtype=np.float64)
-        d = np.zeros_like(base)
-        for j in np.ndindex(base.shape):
-            values = []
-            for step in (eps, -eps):
-                moved = base.copy()
-                moved[j] += step
-                arg = Value(float(moved) if type(x.data) is float else moved)
-                xs = [arg if i == k else v for i, v in enumerate(leaves)]
-                values.append(s_of(xs[:-1], xs[-1].data))
-            d[j] = (values[0] - values[1]) / (2 * eps)
-        numeric.append(d)
+    numeric = _central_differences(lambda xs: s_of(xs[:-1], xs[-1].data), inputs + [w], eps)
     labels.append(f"grad_outputs (shape {out.shape})")
     return _verdict("gradgradcheck", [r.data for r in reverse], numeric,
                     [f"the second derivative for {label}" for label in labels], atol, rtol,

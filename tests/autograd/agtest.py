@@ -59,15 +59,22 @@ def data(shape, elements: st.SearchStrategy = ANY) -> st.SearchStrategy:
 def distinct(draw, *shapes):
     """One input per shape; across all of them every element differs from the others by at
     least 0.02 and from 0 and +-1 by at least 0.01 (odd multiples of 0.01 in [-4, 4])."""
-    sizes = [1 if s is SCALAR else int(np.prod(s)) for s in shapes]
-    ks = draw(st.lists(st.integers(-200, 199), min_size=sum(sizes), max_size=sum(sizes),
-                       unique=True))
-    values = (np.array(ks, dtype=np.float64) + 0.5) * 0.02
+    total = sum(size(shape) for shape in shapes)
+    ks = draw(st.lists(st.integers(-200, 199), min_size=total, max_size=total, unique=True))
+    return split((np.array(ks, dtype=np.float64) + 0.5) * 0.02, shapes)
+
+
+def size(shape) -> int:
+    return 1 if shape is SCALAR else int(np.prod(shape))
+
+
+def split(values, shapes) -> list:
+    """The flat array `values` cut into one input per shape, in order (SCALAR: a float)."""
     out, start = [], 0
-    for shape, n in zip(shapes, sizes):
-        chunk = values[start:start + n]
+    for shape in shapes:
+        chunk = values[start:start + size(shape)]
         out.append(float(chunk[0]) if shape is SCALAR else chunk.reshape(shape))
-        start += n
+        start += size(shape)
     return out
 
 
@@ -92,25 +99,3 @@ def assert_close(actual, expected, rtol: float = 1e-10, atol: float = 1e-12) -> 
     actual, expected = np.asarray(actual), np.asarray(expected)
     assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
-
-
-def central_differences(fn, args, eps: float = 1e-6) -> list:
-    """Central differences of the float `fn(*args)` with respect to each array/float in args.
-
-    Unlike `autograd.numerical_grad` this runs `fn` with graph recording on, so `fn` may
-    itself call `autograd.grad` (for checking second derivatives).
-    """
-    grads = []
-    for k, x in enumerate(args):
-        base = np.array(x, dtype=np.float64)
-        g = np.zeros_like(base)
-        for j in np.ndindex(base.shape):
-            values = []
-            for step in (eps, -eps):
-                moved = base.copy()
-                moved[j] += step
-                arg = float(moved) if type(x) is float else moved
-                values.append(fn(*args[:k], arg, *args[k + 1:]))
-            g[j] = (values[0] - values[1]) / (2 * eps)
-        grads.append(g)
-    return grads

@@ -21,21 +21,15 @@ import pytest
 import autograd
 from autograd import GradcheckError, Value, gradcheck, gradgradcheck
 from autograd import ops
+from agtest import size, split
 
 TOL = dict(atol=1e-6, rtol=1e-5)  # both sides are exact to ~1e-9 on these inputs
 
 
 def grid(shapes, seed):
     """One input per shape (None: a Python float), all values distinct grid points."""
-    sizes = [1 if s is None else int(np.prod(s)) for s in shapes]
-    ks = np.random.default_rng(seed).permutation(np.arange(-40, 40))[:sum(sizes)]
-    values = (ks + 0.5) * 0.05
-    out, start = [], 0
-    for shape, n in zip(shapes, sizes):
-        chunk = values[start:start + n]
-        out.append(float(chunk[0]) if shape is None else chunk.reshape(shape))
-        start += n
-    return out
+    ks = np.random.default_rng(seed).permutation(np.arange(-40, 40))
+    return split((ks[:sum(size(shape) for shape in shapes)] + 0.5) * 0.05, shapes)
 
 
 def positive(x):
