@@ -168,21 +168,26 @@ def _backprop(roots, seeds, create_graph=False, keep=None):
     for node in reversed(order):
         g = grads.pop(node)  # every node in `order` leads to a root, so it has a gradient
         if keep is None:
-            total = g if node._grad is None else node._grad + g
-            # 0-d array + 0-d array is a numpy scalar; a tensor's grad stays an ndarray
-            node._grad = total if type(total) is float or type(total) is np.ndarray \
-                else np.asarray(total)
+            if node._grad is not None:
+                g_total = node._grad + g
+                # 0-d array + 0-d array is a numpy scalar; a tensor's grad stays an ndarray
+                node._grad = g_total if type(g_total) is float or type(g_total) is np.ndarray \
+                    else np.asarray(g_total)
+            else:
+                node._grad = g if type(g) is float or type(g) is np.ndarray else np.asarray(g)
         elif node in keep:
             kept[node] = g
         op = node._op
         if op is None:
             continue
         parents = node.parents
-        args = [parent if create_graph else parent._data for parent in parents] \
-            if op.vjps_take_inputs else []
+        out = node if create_graph else node._data
+        if not op.vjps_take_inputs:
+            args = []
+        else:
+            args = list(parents) if create_graph else [p._data for p in parents]
         if node._params:
             args += node._params
-        out = node if create_graph else node._data
         for vjp, parent in zip(op.vjps, parents):
             if not parent.requires_grad:
                 continue

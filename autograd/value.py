@@ -77,8 +77,10 @@ class Value:
 
     # `_op` is the Op that made this Value (None for a leaf), `_params` that op's parameters
     # (axis, shape, ...), `_version` the data clock when `_data` was set, `_trace` the user's
-    # line that made it (only under detect_anomaly).
-    __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "parents", "_params",
+    # line that made it (only under detect_anomaly). `_a` and `_b` are the op's inputs (see
+    # `parents`): slots rather than a tuple, because every object kept alive per node is
+    # more work for Python's garbage collector, whose full passes walk the whole graph.
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_a", "_b", "_params",
                  "_version", "_trace")
     # numpy must hand `ndarray (op) Value` to the Value's reflected operator.
     __array_ufunc__ = None
@@ -88,8 +90,7 @@ class Value:
         self._grad = None  # None stands for zero, so that no node allocates zeros it never uses
         self.requires_grad = bool(requires_grad)
         self.name = name
-        self._op = None
-        self.parents = ()
+        self._op = self._a = self._b = None
         self._params = ()
         self._version = _data_clock
 
@@ -102,10 +103,21 @@ class Value:
         out.requires_grad = op is not None
         out.name = None
         out._op = op
-        out.parents = parents
+        n = len(parents)
+        out._a = parents[0] if n else None
+        out._b = parents[1] if n == 2 else parents[1:] if n > 2 else None
         out._params = params
         out._version = _data_clock
         return out
+
+    @property
+    def parents(self) -> tuple:
+        """The Values this one was computed from, in the op's argument order; () for a leaf.
+        (Stored as `_a`, the first, and `_b`, the second or a tuple of all the others.)"""
+        a, b = self._a, self._b
+        if b is None:
+            return () if a is None else (a,)
+        return (a, b) if type(b) is not tuple else (a, *b)
 
     # ---- data, grad and shape -------------------------------------------------------
     @property
@@ -125,7 +137,8 @@ class Value:
         _data_clock += 1
         self._version = _data_clock
         # New data no longer comes from the op that made this Value: it becomes a leaf.
-        self._op, self.parents, self._params = None, (), ()
+        self._op = self._a = self._b = None
+        self._params = ()
 
     @property
     def grad(self):
@@ -225,16 +238,16 @@ class Value:
         return f"Value({', '.join(parts)})"
 
     # ---- operators: each is one entry of the op table in ops.py ----------------------
-    def __add__(self, other): return record(ops.add, (self, as_value(other, self)))
-    def __radd__(self, other): return record(ops.add, (as_value(other, self), self))
-    def __sub__(self, other): return record(ops.sub, (self, as_value(other, self)))
-    def __rsub__(self, other): return record(ops.sub, (as_value(other, self), self))
-    def __mul__(self, other): return record(ops.mul, (self, as_value(other, self)))
-    def __rmul__(self, other): return record(ops.mul, (as_value(other, self), self))
-    def __truediv__(self, other): return record(ops.div, (self, as_value(other, self)))
-    def __rtruediv__(self, other): return record(ops.div, (as_value(other, self), self))
-    def __pow__(self, other): return record(ops.pow_, (self, as_value(other, self)))
-    def __rpow__(self, other): return record(ops.pow_, (as_value(other, self), self))
+    def __add__(self, other): return record_binary(ops.add, self, as_value(other, self))
+    def __radd__(self, other): return record_binary(ops.add, as_value(other, self), self)
+    def __sub__(self, other): return record_binary(ops.sub, self, as_value(other, self))
+    def __rsub__(self, other): return record_binary(ops.sub, as_value(other, self), self)
+    def __mul__(self, other): return record_binary(ops.mul, self, as_value(other, self))
+    def __rmul__(self, other): return record_binary(ops.mul, as_value(other, self), self)
+    def __truediv__(self, other): return record_binary(ops.div, self, as_value(other, self))
+    def __rtruediv__(self, other): return record_binary(ops.div, as_value(other, self), self)
+    def __pow__(self, other): return record_binary(ops.pow_, self, as_value(other, self))
+    def __rpow__(self, other): return record_binary(ops.pow_, as_value(other, self), self)
     def __matmul__(self, other): return record(ops.matmul, (self, as_value(other, self)))
     def __rmatmul__(self, other): return record(ops.matmul, (as_value(other, self), self))
     def __neg__(self): return record(ops.neg, (self,))
@@ -307,4 +320,4 @@ class Value:
 
 
 from . import functional, ops  # noqa: E402  (both modules use Value)
-from .ops import as_value, record  # noqa: E402
+from .ops import as_value, record, record_binary  # noqa: E402
