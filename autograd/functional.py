@@ -108,11 +108,10 @@ def toposort(roots) -> list:
     stack = [root for root in reversed(roots) if root.requires_grad]
     while stack:
         node = stack.pop()
-        if node in done:
-            continue
-        if node in expanded:  # second visit: all its inputs are in `order` now
-            done.add(node)
-            order.append(node)
+        if node in expanded:
+            if node not in done:  # second visit: all its inputs are in `order` now
+                done.add(node)
+                order.append(node)
             continue
         expanded.add(node)
         stack.append(node)
@@ -168,13 +167,10 @@ def _backprop(roots, seeds, create_graph=False, keep=None):
     for node in reversed(order):
         g = grads.pop(node)  # every node in `order` leads to a root, so it has a gradient
         if keep is None:
-            if node._grad is not None:
-                g_total = node._grad + g
-                # 0-d array + 0-d array is a numpy scalar; a tensor's grad stays an ndarray
-                node._grad = g_total if type(g_total) is float or type(g_total) is np.ndarray \
-                    else np.asarray(g_total)
-            else:
-                node._grad = g if type(g) is float or type(g) is np.ndarray else np.asarray(g)
+            total = g if node._grad is None else node._grad + g
+            # 0-d array + 0-d array is a numpy scalar; a tensor's grad stays an ndarray
+            node._grad = total if type(total) is float or type(total) is np.ndarray \
+                else np.asarray(total)
         elif node in keep:
             kept[node] = g
         op = node._op

@@ -101,23 +101,15 @@ def as_value(x, like: Value) -> Value:
 def record(op, inputs: tuple, params: tuple = ()) -> Value:
     """Apply op to Values: compute the output and, if an input needs a gradient, link it
     (the hot path of every forward pass)."""
-    data = compute(op, [v._data for v in inputs], params)
-    if _state.enabled:
-        for v in inputs:
-            if v.requires_grad:
-                out = Value._result(data, op, inputs, params)
-                if _state.anomaly:
-                    _check_forward(out)
-                return out
-    return Value._result(data, None, (), ())
+    return _link(compute(op, [v._data for v in inputs], params), op, inputs, params)
 
 
 def record_binary(op, a: Value, b: Value) -> Value:
-    """`record(op, (a, b))`, with the case of two floats done inline.
+    """`record(op, (a, b))` for Value's operators, with the case of two floats inline.
 
-    Scalar graphs (micrograd-style MLPs) are almost all `*` and `+` of two floats; skipping
-    the generic steps for them halves the cost of building one node. Every other case
-    (arrays, math errors, no_grad, anomaly mode) goes through `record`.
+    Scalar graphs (micrograd-style MLPs) are almost all `*` and `+` of two floats; doing
+    that case without the generic steps halves the cost of building one node. Math
+    errors, no_grad and anomaly mode take the general path.
     """
     x, y = a._data, b._data
     if type(x) is float and type(y) is float and _state.enabled and not _state.anomaly:
@@ -128,7 +120,20 @@ def record_binary(op, a: Value, b: Value) -> Value:
         if a.requires_grad or b.requires_grad:
             return Value._result(data, op, (a, b), ())
         return Value._result(data, None, (), ())
-    return record(op, (a, b))
+    return _link(compute(op, (x, y)), op, (a, b), ())
+
+
+def _link(data, op, inputs: tuple, params: tuple) -> Value:
+    """The Value holding op's output `data`, linked to its inputs if one of them needs a
+    gradient and recording is on (else a constant)."""
+    if _state.enabled:
+        for v in inputs:
+            if v.requires_grad:
+                out = Value._result(data, op, inputs, params)
+                if _state.anomaly:
+                    _check_forward(out)
+                return out
+    return Value._result(data, None, (), ())
 
 
 # ---- helpers that VJPs use: each works on raw data and on Values ---------------------------
