@@ -1,7 +1,7 @@
 """Options for long runs, which CI leaves off:
 
     pytest --fuzz-long     # 2000 random graphs per fuzz test (AUTOGRAD_FUZZ_EXAMPLES=2000)
-    pytest --long          # the scale tests at full size (AUTOGRAD_LONG=1)
+    pytest --long          # the scale tests 5x larger (AUTOGRAD_LONG=1)
 
 Both only set the environment variables that the test files read, so setting those
 directly works the same.
@@ -13,7 +13,7 @@ def pytest_addoption(parser):
     parser.addoption("--fuzz-long", action="store_true",
                      help="run the gradient fuzzing with 2000 examples per test")
     parser.addoption("--long", action="store_true",
-                     help="run the scale tests at full size (1e6-op chain, 10,000 steps)")
+                     help="run the scale tests 5x larger (5e6-op chain, 50,000 training steps)")
 
 
 def pytest_configure(config):

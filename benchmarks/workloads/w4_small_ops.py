@@ -28,6 +28,9 @@ def _data():
 def setup_autograd(steps):
     from autograd import Value
     x_start, c, b = _data()
+    # Constants made once, as torch's are tensors made once; a raw numpy array would be
+    # copied by every op (the engine cannot know it will not change before backward).
+    c, b = Value(c, requires_grad=False), Value(b, requires_grad=False)
 
     def step():
         x0 = x = Value(x_start.copy())
