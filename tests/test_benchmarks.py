@@ -48,3 +48,14 @@ def test_ours_agrees(name):
     if not any(r["system"] in run.REFERENCES and "checks" in r for r in rows_of(name)):
         pytest.skip(f"no reference system ({' or '.join(run.REFERENCES)}) is installed")
     assert run.check_agreement(ours + rows_of(name)) == []
+
+
+def test_a_new_report_keeps_the_hand_written_analysis(tmp_path):
+    """RESULTS.md's table is regenerated; the section from NOTES_HEADING on is not."""
+    path = tmp_path / "RESULTS.md"
+    assert run.kept_notes(path) == ""
+    notes = f"{run.NOTES_HEADING}\n\nW1 spends 40% in the sweep.\n"
+    path.write_text(f"# Benchmark results\n\n| old | table |\n\n{notes}")
+    assert run.kept_notes(path) == notes
+    path.write_text("# Benchmark results\n\nno analysis yet\n")
+    assert run.kept_notes(path) == ""
