@@ -143,7 +143,7 @@ def data_of(x):
 
 
 def shape_of(x) -> tuple:
-    return np.shape(x) if not isinstance(x, Value) else x.shape
+    return () if type(x) is float else x.shape  # Values, arrays and numpy scalars have .shape
 
 
 def _kept_shape(shape, axis):
@@ -171,23 +171,27 @@ def _matrix_views(g, a, b):
         b, gshape = reshape(b, shape_of(b) + (1,)), gshape + (1,)
     if a_vec:
         a, gshape = reshape(a, (1,) + shape_of(a)), gshape[:-1] + (1,) + gshape[-1:]
-    return reshape(g, gshape) if gshape != shape_of(g) else g, a, b
+    return _reshaped(g, gshape), a, b
 
 
 def _swap_last(x):
     axes = list(range(len(shape_of(x))))
     axes[-2:] = axes[:-3:-1]
-    return transpose(x, tuple(axes))
+    return x.transpose(tuple(axes))  # Value.transpose or ndarray.transpose (a view)
+
+
+def _reshaped(x, shape):
+    return x if shape_of(x) == shape else reshape(x, shape)
 
 
 def _matmul_grad_a(g, out, a, b):
     g2, a2, b2 = _matrix_views(g, a, b)
-    return reshape(unbroadcast(g2 @ _swap_last(b2), shape_of(a2)), shape_of(a))
+    return _reshaped(unbroadcast(g2 @ _swap_last(b2), shape_of(a2)), shape_of(a))
 
 
 def _matmul_grad_b(g, out, a, b):
     g2, a2, b2 = _matrix_views(g, a, b)
-    return reshape(unbroadcast(_swap_last(a2) @ g2, shape_of(b2)), shape_of(b))
+    return _reshaped(unbroadcast(_swap_last(a2) @ g2, shape_of(b2)), shape_of(b))
 
 
 def _pow_grad_base(g, out, a, b):
