@@ -18,10 +18,12 @@ from .ops import concat, maximum, minimum, stack, where
 from .value import Value
 
 
-def draw_graph(root, *args, **kwargs):
-    """Draw root's computation graph as a `graphviz.Digraph` (see `autograd.viz`)."""
-    from .viz import draw_graph as draw
-    return draw(root, *args, **kwargs)
+def __getattr__(name):
+    # `autograd.draw_graph` imports graphviz only when first used, not with `import autograd`.
+    if name == "draw_graph":
+        from .viz import draw_graph
+        return draw_graph
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
 __all__ = ["Value", "no_grad", "grad", "gradcheck", "gradgradcheck", "numerical_grad",

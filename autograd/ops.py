@@ -77,9 +77,9 @@ def compute(op, datas, params: tuple = ()):
                     return float(op.forward(*[np.float64(d) for d in datas], *params))
     try:
         out = op.forward(*datas, *params)
-    except ValueError as err:
+    except (ValueError, IndexError) as err:  # shapes that do not fit, indices out of range
         shapes = " and ".join(str(np.shape(d)) for d in datas)
-        raise ValueError(f"{op.name}: cannot apply to shapes {shapes}: {err}") from None
+        raise type(err)(f"{op.name}: cannot apply to shapes {shapes}: {err}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if out.ndim == 0 and all(type(d) is float for d in datas):  # ops without a math forward
@@ -93,6 +93,9 @@ def as_value(x, like: Value) -> Value:
         return x
     if type(x) is float:
         return Value._result(x, None, (), ())
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        # numpy's numbers too act as Python numbers (as in PyTorch): float32 stays float32
+        return Value._result(float(x), None, (), ())
     if isinstance(x, np.ndarray) and x.dtype.kind in "biu" and like.dtype.kind == "f":
         return Value(x, requires_grad=False, dtype=like.dtype)
     return Value(x, requires_grad=False)
@@ -363,19 +366,21 @@ _concat_ops: dict[int, Op] = {}
 
 
 # ---- argument normalisation for the public methods and functions ---------------------------
-def as_axis(axis, value):
-    """axis as a sorted tuple of non-negative ints (None stays None), checked against value."""
+def as_axis(axis, value, op: str):
+    """axis as a sorted tuple of non-negative ints (None stays None), checked against value
+    (errors name `op`)."""
     if axis is None:
         return None
     ndim = value.ndim
     axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
     if not isinstance(axes, (tuple, list)) or not all(
             isinstance(ax, (int, np.integer)) and not isinstance(ax, bool) for ax in axes):
-        raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
+        raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, got {axis!r}")
     rank = max(ndim, 1)  # like PyTorch, a 0-d Value accepts axis 0 or -1
     for ax in axes:
         if not -rank <= ax < rank:
-            raise ValueError(f"axis {ax} is out of range for a Value of shape {value.shape}")
+            raise ValueError(f"{op}: axis {ax} is out of range for a Value of shape "
+                             f"{value.shape}")
     if ndim == 0:
         return ()
     return tuple(sorted({int(ax) % ndim for ax in axes}))
@@ -412,7 +417,7 @@ def concat(values, axis: int = 0) -> Value:
     values = [v if isinstance(v, Value) else Value(v, requires_grad=False) for v in values]
     if not values:
         raise ValueError("concat: needs at least one Value")
-    axis = as_axis(axis, values[0])
+    axis = as_axis(axis, values[0], "concat")
     if not axis:
         raise ValueError("concat: cannot join scalars; use stack")
     op = _concat_ops.get(len(values)) or _concat_ops.setdefault(len(values),
@@ -440,6 +445,13 @@ def stack(values, axis: int = 0) -> Value:
 
 def where(condition, a, b) -> Value:
     """Elementwise `a` where `condition` holds, else `b`; differentiable in a and b."""
+    condition = np.asarray(data_of(condition), dtype=bool)
+    shapes = [np.shape(data_of(x)) for x in (a, b)]
+    try:
+        np.broadcast_shapes(condition.shape, *shapes)
+    except ValueError:
+        raise ValueError(f"where: condition of shape {condition.shape} and values of shapes "
+                         f"{shapes[0]} and {shapes[1]} do not broadcast together") from None
     if not isinstance(b, Value):
         a = as_value(a, Value(b, requires_grad=False))  # the result is a Value either way
-    return select(a, b, np.asarray(data_of(condition), dtype=bool))
+    return select(a, b, condition)

@@ -28,7 +28,8 @@ def as_data(x, dtype=None):
 
     Python int/float/bool give a float (a 0-d array if `dtype` asks for another dtype);
     anything else goes through numpy: integers and bools become float64 (or `dtype`),
-    floating arrays keep their dtype, and the array is copied unless it is already frozen.
+    floating arrays keep their dtype, and arrays are always copied (a read-only array may
+    still be a view of one its owner can write to).
     """
     if type(x) is float and dtype is None:
         return x
@@ -51,8 +52,6 @@ def as_data(x, dtype=None):
     target = np.dtype(dtype) if dtype is not None else (arr.dtype if kind == "f" else _FLOAT)
     if target.kind != "f":
         raise TypeError(f"Value(): dtype must be a floating dtype, got {target}")
-    if arr is x and not arr.flags.writeable and arr.dtype == target:
-        return arr
     arr = np.array(arr, dtype=target)  # a copy: the caller's array stays theirs and writable
     arr.flags.writeable = False
     return arr
@@ -127,16 +126,17 @@ class Value:
 
     @data.setter
     def data(self, new):
-        # An array given here is frozen, not copied: optimizers pass fresh arrays each step.
+        # Copied, as Value(new) does: the caller's array stays theirs and writable.
+        self._replace_data(as_data(new))
+
+    def _replace_data(self, data) -> None:
+        """Make `data` (a float, or an array that nothing else refers to: it is frozen, not
+        copied) this Value's data. It gets a newer version than every op recorded so far,
+        and the Value becomes a leaf: its data no longer comes from the op that made it."""
         global _data_clock
-        if isinstance(new, np.ndarray) and new.dtype.kind == "f":
-            new.flags.writeable = False
-            self._data = new
-        else:
-            self._data = as_data(new)
+        self._data = _frozen(data)
         _data_clock += 1
         self._version = _data_clock
-        # New data no longer comes from the op that made this Value: it becomes a leaf.
         self._op = self._a = self._b = None
         self._params = ()
 
@@ -272,10 +272,10 @@ class Value:
         return ops.clip(self, low, high)
 
     def sum(self, axis=None, keepdims: bool = False):
-        return ops.sum_(self, ops.as_axis(axis, self), keepdims)
+        return ops.sum_(self, ops.as_axis(axis, self, "sum"), keepdims)
 
     def mean(self, axis=None, keepdims: bool = False):
-        axis = ops.as_axis(axis, self)
+        axis = ops.as_axis(axis, self, "mean")
         count = self.size if axis is None else int(np.prod([self.shape[i] for i in axis]))
         if count == 0:  # as numpy: the mean of nothing is nan, with a warning
             warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
@@ -283,21 +283,21 @@ class Value:
 
     def max(self, axis=None, keepdims: bool = False):
         """Largest element(s); tied maxima share the gradient equally."""
-        return ops.max_(self, ops.as_axis(axis, self), keepdims)
+        return ops.max_(self, ops.as_axis(axis, self, "max"), keepdims)
 
     def min(self, axis=None, keepdims: bool = False):
         """Smallest element(s); tied minima share the gradient equally."""
-        return -ops.max_(-self, ops.as_axis(axis, self), keepdims)
+        return -ops.max_(-self, ops.as_axis(axis, self, "min"), keepdims)
 
     def logsumexp(self, axis=None, keepdims: bool = False):
         """log(sum(exp(x))) computed without overflow (the max is taken out first)."""
-        return ops.logsumexp(self, ops.as_axis(axis, self), keepdims)
+        return ops.logsumexp(self, ops.as_axis(axis, self, "logsumexp"), keepdims)
 
     def softmax(self, axis: int = -1):
-        return ops.softmax(self, ops.as_axis(axis, self))
+        return ops.softmax(self, ops.as_axis(axis, self, "softmax"))
 
     def log_softmax(self, axis: int = -1):
-        return ops.log_softmax(self, ops.as_axis(axis, self))
+        return ops.log_softmax(self, ops.as_axis(axis, self, "log_softmax"))
 
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

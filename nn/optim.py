@@ -1,8 +1,8 @@
 """Optimizers: `SGD` (momentum, weight decay) and `Adam`, with PyTorch's update rules.
 
 They work on the raw numbers, not on Values: each step reads `p.data` and `p.grad` (a
-float for a scalar parameter, an array otherwise) and builds no graph. It assigns a new
-array to `p.data` rather than writing into the old one: arrays inside Values are
+float for a scalar parameter, an array otherwise) and builds no graph. It gives each
+parameter a new array rather than writing into the old one: arrays inside Values are
 read-only, because the ops that used them keep references for their backward pass.
 
     >>> opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -70,7 +70,8 @@ class Optimizer:
         new = direction * -lr
         new += p.data
         # A scalar parameter keeps a Python float: numpy math on it gives numpy scalars.
-        p.data = float(new) if type(p.data) is float else new
+        # `new` is a fresh array that nothing else refers to, so it need not be copied.
+        p._replace_data(float(new) if type(p.data) is float else new)
 
 
 class SGD(Optimizer):

@@ -82,6 +82,34 @@ def test_value_copies_the_callers_array():
     np.testing.assert_array_equal(v.data, [1.0, 2.0, 3.0])
 
 
+@pytest.mark.parametrize("hand_over", ["constructor", "assignment"])
+@pytest.mark.parametrize("view", [
+    lambda a: a[:],
+    lambda a: np.broadcast_to(a, (3,)),
+], ids=["read-only-slice", "broadcast_to"])
+def test_a_read_only_view_of_a_writable_array_is_copied_too(hand_over, view):
+    """Its owner can still write through the base array, so it must not be kept as is."""
+    base = np.ones(3)
+    ro = view(base)
+    ro.flags.writeable = False
+    x = Value(ro) if hand_over == "constructor" else Value(np.zeros(3))
+    if hand_over == "assignment":
+        x.data = ro
+    y = (x * x).sum()
+    base[0] = 5.0
+    y.backward()
+    np.testing.assert_array_equal(x.data, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+
+
+def test_assigning_data_leaves_the_callers_array_writable():
+    arr = np.array([1.0, 2.0])
+    v = Value(np.zeros(2))
+    v.data = arr
+    arr[0] = 7.0  # still the caller's
+    np.testing.assert_array_equal(v.data, [1.0, 2.0])
+
+
 @pytest.mark.parametrize("make", [
     lambda: Value(np.ones(3)),
     lambda: Value(np.ones(3)) * 2.0,
@@ -264,8 +292,10 @@ def test_numpy_scalar_defers_to_value():
 
 
 @pytest.mark.parametrize("sym", BINARY_OPERATORS)
-@pytest.mark.parametrize("other", [2.0, 2, Value(2.0), np.int64(2) * np.ones(3, np.int64)],
-                         ids=["float", "int", "scalar-Value", "int-array"])
+@pytest.mark.parametrize("other", [2.0, 2, Value(2.0), np.int64(2) * np.ones(3, np.int64),
+                                   np.float64(2.0), np.int64(2), np.float16(2.0)],
+                         ids=["float", "int", "scalar-Value", "int-array", "np.float64",
+                              "np.int64", "np.float16"])
 def test_float32_stays_float32_with_python_numbers(sym, other):
     f = BINARY_OPERATORS[sym]
     x = Value(np.array([1.0, 2.0, 3.0], np.float32))
