@@ -93,7 +93,7 @@ def as_value(x, like: Value) -> Value:
         return x
     if type(x) is float:
         return Value._result(x, None, (), ())
-    if isinstance(x, (int, float, np.integer, np.floating)):
+    if isinstance(x, (int, float, np.integer, np.floating, np.bool_)):
         # numpy's numbers too act as Python numbers (as in PyTorch): float32 stays float32
         return Value._result(float(x), None, (), ())
     if isinstance(x, np.ndarray) and x.dtype.kind in "biu" and like.dtype.kind == "f":

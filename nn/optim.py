@@ -67,7 +67,7 @@ class Optimizer:
     @staticmethod
     def _descend(p: Value, lr: float, direction) -> None:
         """p.data = p.data - lr * direction, making one new array rather than two."""
-        new = direction * -lr
+        new = np.asarray(direction * -lr)  # a 0-d array times a number is a numpy scalar
         new += p.data
         # A scalar parameter keeps a Python float: numpy math on it gives numpy scalars.
         # `new` is a fresh array that nothing else refers to, so it need not be copied.

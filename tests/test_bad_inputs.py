@@ -79,7 +79,8 @@ def test_ops_reject_non_numbers_and_leave_the_operand_alone(f, named):
 
 @pytest.mark.parametrize("axis", ["0", 1.5, (1.5,), True, (0, True)],
                          ids=["str", "float", "float-in-tuple", "bool", "bool-in-tuple"])
-@pytest.mark.parametrize("method", ["sum", "max", "logsumexp", "softmax"])
+@pytest.mark.parametrize("method", ["sum", "mean", "max", "min", "logsumexp", "softmax",
+                                    "log_softmax"])
 def test_an_axis_of_the_wrong_type_is_refused(method, axis):
     """A bool or a float is no axis, not even inside a tuple (int(1.5) would pick axis 1)."""
     with pytest.raises(TypeError) as err:
@@ -185,10 +186,12 @@ def test_bad_shape_arguments_raise_value_error(f, words):
      "sum: axis 3 is out of range for a Value of shape (2,)"),
     (lambda: Value(np.ones((2, 3))).softmax(axis=-3),
      "softmax: axis -3 is out of range for a Value of shape (2, 3)"),
+    (lambda: autograd.concat([Value(np.ones((2, 3)))] * 2, axis=2),
+     "concat: axis 2 is out of range for a Value of shape (2, 3)"),
     (lambda: autograd.where(np.ones(3, bool), Value(np.ones(2)), Value(np.ones(4))),
      "where: condition of shape (3,) and values of shapes (2,) and (4,) do not broadcast"),
 ], ids=["matmul", "add", "concat-empty", "stack-empty", "concat-scalar", "stack-axis",
-        "stack-shapes", "axis", "softmax-axis", "where"])
+        "stack-shapes", "axis", "softmax-axis", "concat-axis", "where"])
 def test_shape_error_messages_read_exactly(f, message):
     """The first words of the message are what a user sees first: the op, then the shapes."""
     with pytest.raises(ValueError) as err:

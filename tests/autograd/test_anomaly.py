@@ -57,6 +57,24 @@ def test_forward_raises_naming_op_shapes_and_line(make, op, shapes):
     assert FILE in message
 
 
+@pytest.mark.parametrize("make, op", [
+    (lambda: Value(1e308) * 10.0, "mul"),
+    (lambda: 1e308 + Value(1e308), "add"),
+    (lambda: Value(float("inf")) - float("inf"), "sub"),
+    (lambda: Value(1e308) / 1e-10, "div"),
+], ids=["mul-overflow", "radd-overflow", "inf-minus-inf", "div-overflow"])
+def test_scalar_operators_are_checked_where_python_floats_raise_nothing(make, op):
+    """Python's float * + - / overflow to inf or give nan without an exception, so the
+    operators' shortcut for two floats must still be checked under detect_anomaly."""
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError) as err:
+            make()
+    message = str(err.value)
+    assert message.startswith(f"detect_anomaly: {op} gave NaN or inf from inputs of shape "
+                              "(), (), at ")
+    assert FILE in message
+
+
 NAN = np.array([[np.nan, 1.0], [2.0, 3.0]])
 # op name: the op applied to a leaf holding NaN (every op passes the NaN on)
 EVERY_OP = {
@@ -179,6 +197,17 @@ def test_nan_only_in_backward_names_the_op_and_its_creation_line(data):
     assert "gave NaN or inf for input 0" in message
     shape = "()" if type(data) is float else "(2,)"
     assert f"inputs of shape {shape}" in message
+
+
+def test_a_scalar_operator_made_under_anomaly_keeps_its_line_for_backward():
+    x = Value(0.0)
+    with detect_anomaly():
+        line, y = here(), x ** 0.5  # two floats: 0 ** 0.5 = 0 is finite, d/dx = 0.5 / 0 is not
+        with pytest.raises(FloatingPointError) as err:
+            y.backward()
+    message = str(err.value)
+    assert "the backward of pow (inputs of shape (), ()" in message
+    assert f"{FILE}:{line}" in message and "for input 0" in message
 
 
 def test_backward_names_the_op_and_the_first_input_whose_gradient_is_bad():

@@ -293,9 +293,9 @@ def test_numpy_scalar_defers_to_value():
 
 @pytest.mark.parametrize("sym", BINARY_OPERATORS)
 @pytest.mark.parametrize("other", [2.0, 2, Value(2.0), np.int64(2) * np.ones(3, np.int64),
-                                   np.float64(2.0), np.int64(2), np.float16(2.0)],
+                                   np.float64(2.0), np.int64(2), np.float16(2.0), np.True_],
                          ids=["float", "int", "scalar-Value", "int-array", "np.float64",
-                              "np.int64", "np.float16"])
+                              "np.int64", "np.float16", "np.bool_"])
 def test_float32_stays_float32_with_python_numbers(sym, other):
     f = BINARY_OPERATORS[sym]
     x = Value(np.array([1.0, 2.0, 3.0], np.float32))

@@ -122,6 +122,21 @@ def test_optimizers_match_torch_step_for_step(name, cls, options):
                  rtol=1e-10)
 
 
+@pytest.mark.parametrize("cls", [SGD, Adam])
+@pytest.mark.parametrize("data, kind", [(3.0, float), (np.array(3.0), np.ndarray),
+                                        (np.array([3.0]), np.ndarray)],
+                         ids=["float", "0-d", "1-d"])
+def test_a_step_keeps_the_kind_of_the_data(cls, data, kind):
+    """A scalar stays a Python float and a tensor (0-d too) a read-only ndarray."""
+    p = Value(data)
+    (p * p).sum().backward()  # gradient 6
+    cls([p], lr=0.1).step()
+    assert type(p.data) is kind
+    np.testing.assert_allclose(p.data, 3.0 - 0.1 * (6.0 if cls is SGD else 1.0))
+    if kind is np.ndarray:
+        assert not p.data.flags.writeable
+
+
 def test_step_on_a_model_updates_every_parameter_by_its_gradient():
     model = nn.MLP([3, 4, 2], rng=0)
     before = model.state_dict()
