@@ -88,13 +88,16 @@ def compute(op, datas, params: tuple = ()):
 
 
 def as_value(x, like: Value) -> Value:
-    """x itself if it is a Value, else x as a constant; ints and bools take like's dtype."""
+    """x itself if it is a Value, else x as a constant.
+
+    Numbers, numpy's included (as in PyTorch), become Python floats, which numpy does not
+    let widen an array's dtype: float32 stays float32. Integer arrays take like's dtype.
+    """
     if isinstance(x, Value):
         return x
     if type(x) is float:
         return Value._result(x, None, (), ())
     if isinstance(x, (int, float, np.integer, np.floating, np.bool_)):
-        # numpy's numbers too act as Python numbers (as in PyTorch): float32 stays float32
         return Value._result(float(x), None, (), ())
     if isinstance(x, np.ndarray) and x.dtype.kind in "biu" and like.dtype.kind == "f":
         return Value(x, requires_grad=False, dtype=like.dtype)
