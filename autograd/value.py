@@ -76,11 +76,13 @@ class Value:
 
     # `_op` is the Op that made this Value (None for a leaf), `_params` that op's parameters
     # (axis, shape, ...), `_version` the data clock when `_data` was set, `_trace` the user's
-    # line that made it (only under detect_anomaly). `_a` and `_b` are the op's inputs (see
+    # line that made it (only under detect_anomaly), `_module` the innermost nn.Module whose
+    # call returned it (for draw_graph's boxes; only on module outputs, so other Values
+    # leave both slots unset and pay nothing for them). `_a` and `_b` are the op's inputs (see
     # `parents`): slots rather than a tuple, because every object kept alive per node is
     # more work for Python's garbage collector, whose full passes walk the whole graph.
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_a", "_b", "_params",
-                 "_version", "_trace")
+                 "_version", "_trace", "_module")
     # numpy must hand `ndarray (op) Value` to the Value's reflected operator.
     __array_ufunc__ = None
 

@@ -102,11 +102,11 @@ def draw_graph(root: Value, rankdir: str = "LR", show_data: bool = True, show_gr
     dotted names and each sub-module's nodes are grouped in a labelled cluster, nested like
     the modules. A parameter goes in the cluster of the sub-module that owns it
     (`layers.0.weight` -> `layers.0`). An operation, with the Value it outputs, goes in the
-    cluster of the innermost sub-module holding every parameter it takes directly (a Linear
-    layer's matmul and add); one that takes no parameter but two or more inputs, all in the
-    same cluster, joins it (a scalar neuron's running sum). Other operations, activations
-    and losses among them, stay outside: the graph alone cannot tell whether a `tanh`
-    belongs to the layer before it or to what follows.
+    cluster of the innermost sub-module with parameters whose call returned that Value (a
+    Layer's activation), else of the innermost one holding every parameter it takes
+    directly (a Linear layer's matmul and add); one that takes no parameter but two or more
+    inputs, all in the same cluster, joins it (a scalar neuron's running sum). Other
+    operations, losses among them, stay outside.
 
         >>> from autograd import Value
         >>> a = Value(3.0, name="a")
@@ -254,10 +254,13 @@ def _common_path(paths: list) -> str:
 def _owners(order: list, names: dict, module) -> dict:
     """Value -> the module path whose cluster it is drawn in (see `draw_graph`'s rule)."""
     param_owner = {p: _owner_of(name, module) for p, name in names.items()}
+    returned_by = _returning_modules(order, module, set(param_owner.values()))
     owner = {}
     for v in order:  # inputs come first, so their owners are known
         if v in param_owner:
             owner[v] = param_owner[v]
+        elif v in returned_by:
+            owner[v] = returned_by[v]
         elif v.parents:
             params = [param_owner[p] for p in v.parents if p in param_owner]
             if params:
@@ -267,6 +270,21 @@ def _owners(order: list, names: dict, module) -> dict:
                 if len(inputs) == 1 and None not in inputs:
                     owner[v] = inputs.pop()
     return owner
+
+
+def _returning_modules(order: list, module, boxed: set) -> dict:
+    """Value -> path of the innermost module with a box whose call returned it: a module
+    without parameters of its own (an activation) hands its result to the one around it."""
+    named = module.named_modules() if hasattr(module, "named_modules") else []
+    paths = {id(m): name for name, m in named}
+    found = {}
+    for v in order:
+        path = paths.get(id(getattr(v, "_module", None)))
+        while path and path not in boxed:
+            path = path.rpartition(".")[0]
+        if path is not None and path in boxed:
+            found[v] = path
+    return found
 
 
 def _prefixes(path: str) -> list:

@@ -32,7 +32,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        out = self.forward(*args, **kwargs)
+        # The innermost module that returns a result owns it: draw_graph(module=...) draws
+        # it in that module's box (a Layer's activation inside the layer).
+        if isinstance(out, Value) and out._op is not None and not hasattr(out, "_module"):
+            out._module = self
+        return out
 
     def __repr__(self):
         children = [(name, obj) for name, obj in self._members() if isinstance(obj, Module)]

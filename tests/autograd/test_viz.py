@@ -515,3 +515,28 @@ def test_main_help(capsys):
     with pytest.raises(SystemExit) as info:
         viz.main(["--help"])
     assert info.value.code == 0 and "usage" in capsys.readouterr().out
+
+
+def test_a_layers_activation_is_drawn_in_the_layers_cluster():
+    """nn.Layer is Linear then activation: the tanh it returns goes in its box."""
+    import nn
+    model = nn.MLP([2, 2, 1], activation="tanh", output_activation=None, rng=0)
+    d = Drawing(draw_graph(mlp_loss(model), module=model))
+    (tanh,) = [n for n, name in d.ops.items() if name == "tanh"]
+    assert d.cluster_of[tanh].startswith("layers.0")
+    (tanh_out,) = [b for a, b, _ in d.edges if a == tanh]
+    assert d.cluster_of[tanh_out] == d.cluster_of[tanh]
+    for name in ("sub", "pow", "sum"):  # the loss is no module's
+        (op,) = [n for n, op_name in d.ops.items() if op_name == name]
+        assert d.cluster_of[op] is None
+
+
+def test_an_activation_module_between_layers_stays_outside_them():
+    """In a Sequential the Tanh module returns the tanh; it has no box of its own and the
+    Sequential around it has no parameters of its own, so the tanh is drawn between boxes."""
+    import nn
+    model = nn.Sequential(nn.Linear(2, 2, rng=0), nn.Tanh(), nn.Linear(2, 1, rng=1))
+    d = Drawing(draw_graph(mlp_loss(model), module=model))
+    (tanh,) = [n for n, name in d.ops.items() if name == "tanh"]
+    assert d.cluster_of[tanh] is None
+    assert d.source.count("subgraph cluster_") == 2
