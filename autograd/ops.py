@@ -8,9 +8,9 @@ Each entry reads like a line of a formula sheet:
 
 One VJP per input, called with the upstream gradient `g`, the forward output `out`, the
 inputs and then the op's parameters (axis, shape, ...); an op declared with
-`vjps_take_inputs=False` (concat) gets only `g`, `out` and the parameters. The same formula serves two modes:
-on raw floats and arrays for a fast `backward()`, and on Values when `grad(...,
-create_graph=True)` asks for a differentiable gradient. That works because VJPs use only
+`vjps_take_inputs=False` (concat) gets only `g`, `out` and the parameters. The same
+formula serves two modes: on raw floats and arrays for a fast `backward()`, and on Values
+when `grad(..., create_graph=True)` asks for a differentiable gradient. That works because VJPs use only
 Python operators and the ops of this table, and an op called on raw data just computes.
 Broadcasting is undone once, by `unbroadcast` in the backward sweep, not in each formula.
 

@@ -282,7 +282,7 @@ def _returning_modules(order: list, module, boxed: set) -> dict:
         path = paths.get(id(getattr(v, "_module", None)))
         while path and path not in boxed:
             path = path.rpartition(".")[0]
-        if path is not None and path in boxed:
+        if path in boxed:
             found[v] = path
     return found
 
