@@ -2,6 +2,8 @@
 
 The distribution is called gradlab because the name `autograd` on PyPI belongs to HIPS
 autograd, which also imports as `autograd`; install this one into its own virtual environment.
+Only `autograd` and `nn` are installed: `demos`, `benchmarks` and `tests` run from the clone
+(`python -m demos`), so no package with such a generic name lands in site-packages.
 """
 from setuptools import find_packages, setup
 
@@ -12,8 +14,7 @@ setup(
                 "arrays, with a neural-network library, demos and benchmarks",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
-    packages=find_packages(include=["autograd", "autograd.*", "nn", "nn.*", "demos",
-                                    "demos.*", "benchmarks", "benchmarks.*"]),
+    packages=find_packages(include=["autograd", "autograd.*", "nn", "nn.*"]),
     python_requires=">=3.10",
     install_requires=["numpy>=1.24", "graphviz>=0.20", "tqdm>=4.60"],
     extras_require={

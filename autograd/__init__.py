@@ -11,21 +11,27 @@
 gradients, differentiable again with `create_graph=True`; `gradcheck` compares them with
 finite differences, `gradgradcheck` the second derivatives; `draw_graph` draws the graph
 with graphviz.
+
+The files, from the bottom up (each imports only those before it, except that `value` and
+`ops` know each other): `mode` (per-thread switches, `unbroadcast`), `value` (`Value`),
+`ops` (the op table), `functions` (functions of several Values), `backward` (the reverse
+sweep, `grad`), `gradcheck`, `viz`.
 """
-from .functional import detect_anomaly, grad, no_grad
+from .backward import grad
+from .functions import concat, maximum, minimum, stack, where
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .ops import concat, maximum, minimum, stack, where
+from .mode import detect_anomaly, enable_grad, no_grad
 from .value import Value
 
 
 def __getattr__(name):
     # `autograd.draw_graph` imports graphviz only when first used, not with `import autograd`.
-    if name == "draw_graph":
-        from .viz import draw_graph
-        return draw_graph
+    if name in ("draw_graph", "save_graph"):
+        from . import viz
+        return getattr(viz, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
-__all__ = ["Value", "no_grad", "grad", "gradcheck", "gradgradcheck", "numerical_grad",
-           "GradcheckError", "draw_graph", "detect_anomaly", "concat", "stack", "where",
-           "maximum", "minimum"]
+__all__ = ["Value", "no_grad", "enable_grad", "grad", "gradcheck", "gradgradcheck",
+           "numerical_grad", "GradcheckError", "draw_graph", "save_graph", "detect_anomaly",
+           "concat", "stack", "where", "maximum", "minimum"]

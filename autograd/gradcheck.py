@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional import grad
+from .backward import grad
 from .value import Value
 
 

@@ -10,11 +10,14 @@ One VJP per input, called with the upstream gradient `g`, the forward output `ou
 inputs and then the op's parameters (axis, shape, ...); an op declared with
 `vjps_take_inputs=False` (concat) gets only `g`, `out` and the parameters. The same
 formula serves two modes: on raw floats and arrays for a fast `backward()`, and on Values
-when `grad(..., create_graph=True)` asks for a differentiable gradient. That works because VJPs use only
-Python operators and the ops of this table, and an op called on raw data just computes.
+when `grad(..., create_graph=True)` asks for a differentiable gradient. That works because
+VJPs use only Python operators and the ops of this table, and an op called on raw data
+just computes. (A VJP that used numpy on an input's data would still pass a first-order
+check, and give a wrong second derivative: the op spec's second-order tests catch that.)
 Broadcasting is undone once, by `unbroadcast` in the backward sweep, not in each formula.
 
-Adding an op: one `Op(...)` entry here, a method or function that calls it, and its test.
+Adding an op: one `Op(...)` entry here, its entry in the op spec (tests/autograd/opspec.py),
+and, if it is a method, one line on `Value`.
 """
 from __future__ import annotations
 
@@ -23,8 +26,11 @@ import operator
 
 import numpy as np
 
-from .functional import _check_forward, _state, unbroadcast
+from .mode import check_forward, state, unbroadcast
 from .value import Value
+
+TABLE: dict[str, Op] = {}
+"""Every op of the table by name (the op spec's tests check that each one is covered)."""
 
 
 class Op:
@@ -34,7 +40,6 @@ class Op:
     given, is a faster forward for all-float inputs (the `math` module instead of numpy).
     `vjps_take_inputs=False` is for ops with many inputs whose VJPs do not need them:
     concat's n VJPs would otherwise be handed all n inputs each, O(n^2) work per backward.
-    Calling an Op on Values records a graph node; calling it on raw data just computes.
     """
 
     __slots__ = ("name", "forward", "scalar", "vjps", "arity", "vjps_take_inputs")
@@ -46,22 +51,70 @@ class Op:
         self.vjps = vjps
         self.arity = len(vjps)
         self.vjps_take_inputs = vjps_take_inputs
+        TABLE[name] = self
 
     def __repr__(self):
         return f"Op({self.name!r})"
 
-    def __call__(self, *args):
+    def apply(self, *args):
+        """Apply the op to its inputs, then its parameters: the one way nodes are made.
+
+        On raw data (floats, arrays) it only computes. If an input is a Value, the others
+        become constants and the result is a Value, linked to its inputs when recording
+        is on and one of them requires grad (else a constant). `op(...)` is the same call;
+        Value's operators write `op.apply(...)`, which Python runs without a round trip
+        through C (a tenth of the cost of a small op).
+        """
         n = self.arity
-        inputs, params = args[:n], args[n:]
-        values = [x for x in inputs if isinstance(x, Value)]
-        if not values:
-            return compute(self, inputs, params)
-        if len(values) < n:
-            inputs = tuple([as_value(x, values[0]) for x in inputs])
-        return record(self, inputs, params)
+        if n == 2 and len(args) == 2 and self.scalar is not None:
+            # Fast path for two floats, one or both in Values, recording, no anomaly: most
+            # nodes of a scalar graph (micrograd's MLP, long chains) are such + and *, and
+            # skipping the general steps below makes each in about half the time.
+            a, b = args
+            x = a._data if type(a) is Value else a
+            y = b._data if type(b) is Value else b
+            if type(x) is float and type(y) is float and (a is not x or b is not y) \
+                    and state.recording and not state.anomaly:
+                try:
+                    data = self.scalar(x, y)
+                except (ArithmeticError, ValueError):
+                    pass  # the general path follows IEEE arithmetic instead
+                else:
+                    if a is x:
+                        a = Value._make(x)
+                    elif b is y:
+                        b = Value._make(y)
+                    if a.requires_grad or b.requires_grad:
+                        return Value._make(data, self, (a, b))
+                    return Value._make(data)
+        inputs, params = (args, ()) if len(args) == n else (args[:n], args[n:])
+        datas, like, constants = [], None, False
+        for x in inputs:
+            if isinstance(x, Value):
+                datas.append(x._data)
+                like = x
+            else:
+                datas.append(x)
+                constants = True
+        if like is None:
+            return compute(self, datas, params)
+        if constants:
+            inputs = tuple([as_value(x, like) for x in inputs])
+            datas = [v._data for v in inputs]
+        data = compute(self, datas, params)
+        if state.recording:
+            for v in inputs:
+                if v.requires_grad:
+                    out = Value._make(data, self, inputs, owned(params) if params else ())
+                    if state.anomaly:
+                        check_forward(out)
+                    return out
+        return Value._make(data)
+
+    __call__ = apply
 
 
-def compute(op, datas, params: tuple = ()):
+def compute(op: Op, datas, params: tuple = ()):
     """Run op's forward on raw data: all-float inputs give a float, others an ndarray."""
     if op.scalar is not None:
         for d in datas:
@@ -96,50 +149,26 @@ def as_value(x, like: Value) -> Value:
     if isinstance(x, Value):
         return x
     if type(x) is float:
-        return Value._result(x, None, (), ())
+        return Value._make(x)
     if isinstance(x, (int, float, np.integer, np.floating, np.bool_)):
-        return Value._result(float(x), None, (), ())
+        return Value._make(float(x))
     if isinstance(x, np.ndarray) and x.dtype.kind in "biu" and like.dtype.kind == "f":
         return Value(x, requires_grad=False, dtype=like.dtype)
     return Value(x, requires_grad=False)
 
 
-def record(op, inputs: tuple, params: tuple = ()) -> Value:
-    """Apply op to Values: compute the output and, if an input needs a gradient, link it
-    (the hot path of every forward pass)."""
-    return _link(compute(op, [v._data for v in inputs], params), op, inputs, params)
-
-
-def record_binary(op, a: Value, b: Value) -> Value:
-    """`record(op, (a, b))` for Value's operators, with the case of two floats inline.
-
-    Scalar graphs (micrograd-style MLPs) are almost all `*` and `+` of two floats; doing
-    that case without the generic steps halves the cost of building one node. Math
-    errors, no_grad and anomaly mode take the general path.
-    """
-    x, y = a._data, b._data
-    if type(x) is float and type(y) is float and _state.enabled and not _state.anomaly:
-        try:
-            data = op.scalar(x, y)
-        except (ArithmeticError, ValueError):
-            return record(op, (a, b))
-        if a.requires_grad or b.requires_grad:
-            return Value._result(data, op, (a, b), ())
-        return Value._result(data, None, (), ())
-    return _link(compute(op, (x, y)), op, (a, b), ())
-
-
-def _link(data, op, inputs: tuple, params: tuple) -> Value:
-    """The Value holding op's output `data`, linked to its inputs if one of them needs a
-    gradient and recording is on (else a constant)."""
-    if _state.enabled:
-        for v in inputs:
-            if v.requires_grad:
-                out = Value._result(data, op, inputs, params)
-                if _state.anomaly:
-                    _check_forward(out)
-                return out
-    return Value._result(data, None, (), ())
+def owned(params: tuple) -> tuple:
+    """`params` with each array (also inside tuples, as in an index) replaced by a read-only
+    copy: backward reads them later, and the caller may change their arrays in between."""
+    out = []
+    for p in params:
+        if isinstance(p, np.ndarray):
+            p = np.array(p)
+            p.flags.writeable = False
+        elif type(p) is tuple:
+            p = owned(p)
+        out.append(p)
+    return tuple(out)
 
 
 # ---- helpers that VJPs use: each works on raw data and on Values ---------------------------
@@ -205,7 +234,7 @@ def _pow_grad_base(g, out, a, b):
     PyTorch's 0 instead (elsewhere the formula, and its derivatives, are untouched)."""
     zero = (data_of(a) == 0) & (data_of(b) == 0)
     if np.any(zero):
-        a = select(1.0, a, zero)
+        a = where(1.0, a, zero)
     return g * b * pow_(a, b - 1)
 
 
@@ -213,7 +242,7 @@ def _pow_grad_exponent(g, out, a, b):
     """a**b * log(a), taken as its limit 0 where a == 0 and b >= 0 instead of 0 * -inf."""
     zero = (data_of(a) == 0) & (data_of(b) >= 0)
     if np.any(zero):
-        return select(0.0, g * out * log(select(1.0, a, zero)), zero)
+        return where(0.0, g * out * log(where(1.0, a, zero)), zero)
     return g * out * log(a)
 
 
@@ -308,6 +337,10 @@ log = Op("log", np.log,
          lambda g, out, a: g / a, scalar=math.log)
 sqrt = Op("sqrt", np.sqrt,
           lambda g, out, a: g * 0.5 / out, scalar=math.sqrt)
+sin = Op("sin", np.sin,
+         lambda g, out, a: g * cos(a), scalar=math.sin)
+cos = Op("cos", np.cos,
+         lambda g, out, a: -g * sin(a), scalar=math.cos)
 abs_ = Op("abs", np.abs,
           lambda g, out, a: g * np.sign(data_of(a)), scalar=abs)
 tanh = Op("tanh", np.tanh,
@@ -317,19 +350,19 @@ sigmoid = Op("sigmoid", _sigmoid_array,
 relu = Op("relu", lambda a: np.maximum(a, 0),
           lambda g, out, a: g * (data_of(a) > 0), scalar=lambda a: 0.0 if a <= 0 else a)
 leaky_relu = Op("leaky_relu", lambda a, slope: np.where(a > 0, a, a * slope),
-                lambda g, out, a, slope: select(g, g * slope, data_of(a) > 0),
+                lambda g, out, a, slope: where(g, g * slope, data_of(a) > 0),
                 scalar=lambda a, slope: a if a > 0 else a * slope)
 clip = Op("clip", np.clip,
           lambda g, out, a, low, high: g * _inside(a, low, high))
-_maximum = Op("maximum", np.maximum,
+maximum = Op("maximum", np.maximum,
              lambda g, out, a, b: g * _tie_share(a, b),
              lambda g, out, a, b: g * _tie_share(b, a))
-_minimum = Op("minimum", np.minimum,
+minimum = Op("minimum", np.minimum,
              lambda g, out, a, b: g * _tie_share(b, a),
              lambda g, out, a, b: g * _tie_share(a, b))
-select = Op("where", lambda a, b, cond: np.where(cond, a, b),
-            lambda g, out, a, b, cond: select(g, 0.0, cond),
-            lambda g, out, a, b, cond: select(0.0, g, cond))
+where = Op("where", lambda a, b, cond: np.where(cond, a, b),
+           lambda g, out, a, b, cond: where(g, 0.0, cond),
+           lambda g, out, a, b, cond: where(0.0, g, cond))
 sum_ = Op("sum", lambda a, axis, keepdims: np.sum(a, axis=axis, keepdims=keepdims),
           lambda g, out, a, axis, keepdims: expand_reduced(g, shape_of(a), axis, keepdims))
 max_ = Op("max", lambda a, axis, keepdims: np.max(a, axis=axis, keepdims=keepdims),
@@ -354,18 +387,22 @@ scatter = Op("scatter", _scatter,
              lambda g, out, a, index, shape: getitem(g, index))
 
 
-def _concat_op(n: int) -> Op:
+def concat_op(n: int) -> Op:
     """The concat op for n inputs; its parameters are the axis and the inputs' start
     offsets along it (n + 1 of them), so input i's gradient is g[offsets[i]:offsets[i+1]]."""
-    def grad_of(i):
-        def vjp(g, out, axis, offsets):
-            return getitem(g, (slice(None),) * axis + (slice(offsets[i], offsets[i + 1]),))
-        return vjp
-    return Op("concat", lambda *args: np.concatenate(args[:-2], axis=args[-2]),
-              *[grad_of(i) for i in range(n)], vjps_take_inputs=False)
+    op = _concat_ops.get(n)
+    if op is None:
+        def grad_of(i):
+            def vjp(g, out, axis, offsets):
+                return getitem(g, (slice(None),) * axis + (slice(offsets[i], offsets[i + 1]),))
+            return vjp
+        op = _concat_ops[n] = Op("concat", lambda *args: np.concatenate(args[:-2], axis=args[-2]),
+                                 *[grad_of(i) for i in range(n)], vjps_take_inputs=False)
+    return op
 
 
 _concat_ops: dict[int, Op] = {}
+concat_op(1)  # in TABLE from the start
 
 
 # ---- argument normalisation for the public methods and functions ---------------------------
@@ -403,58 +440,3 @@ def as_index(index):
     if isinstance(index, np.ndarray) and index.dtype.kind == "f":
         raise TypeError(f"getitem: index arrays must hold integers or bools, not {index.dtype}")
     return index
-
-
-def maximum(a, b) -> Value:
-    """Elementwise maximum (numpy.maximum); where a and b tie each gets half the gradient."""
-    return _maximum(as_value(a, Value(0.0)), b)
-
-
-def minimum(a, b) -> Value:
-    """Elementwise minimum (numpy.minimum); where a and b tie each gets half the gradient."""
-    return _minimum(as_value(a, Value(0.0)), b)
-
-
-def concat(values, axis: int = 0) -> Value:
-    """Join Values along an existing axis (numpy.concatenate)."""
-    values = [v if isinstance(v, Value) else Value(v, requires_grad=False) for v in values]
-    if not values:
-        raise ValueError("concat: needs at least one Value")
-    axis = as_axis(axis, values[0], "concat")
-    if not axis:
-        raise ValueError("concat: cannot join scalars; use stack")
-    op = _concat_ops.get(len(values)) or _concat_ops.setdefault(len(values),
-                                                                _concat_op(len(values)))
-    offsets = tuple(np.cumsum([0] + [v.shape[axis[0]] if v.ndim > axis[0] else 0
-                                     for v in values]).tolist())
-    return op(*values, axis[0], offsets)
-
-
-def stack(values, axis: int = 0) -> Value:
-    """Join Values along a new axis (numpy.stack)."""
-    values = [v if isinstance(v, Value) else Value(v, requires_grad=False) for v in values]
-    if not values:
-        raise ValueError("stack: needs at least one Value")
-    ndim = values[0].ndim + 1
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"stack: axis {axis} is out of range for the result's {ndim} axes")
-    axis %= ndim
-    shapes = {v.shape for v in values}
-    if len(shapes) > 1:
-        raise ValueError(f"stack: all Values need the same shape, got {sorted(shapes)}")
-    shape = values[0].shape
-    return concat([v.reshape(shape[:axis] + (1,) + shape[axis:]) for v in values], axis)
-
-
-def where(condition, a, b) -> Value:
-    """Elementwise `a` where `condition` holds, else `b`; differentiable in a and b."""
-    condition = np.asarray(data_of(condition), dtype=bool)
-    shapes = [np.shape(data_of(x)) for x in (a, b)]
-    try:
-        np.broadcast_shapes(condition.shape, *shapes)
-    except ValueError:
-        raise ValueError(f"where: condition of shape {condition.shape} and values of shapes "
-                         f"{shapes[0]} and {shapes[1]} do not broadcast together") from None
-    if not isinstance(b, Value):
-        a = as_value(a, Value(b, requires_grad=False))  # the result is a Value either way
-    return select(a, b, condition)

@@ -4,6 +4,9 @@ A Value made from a Python number is a *scalar*: its `.data` and `.grad` are Pyt
 and its math runs on the `math` module, which is what makes scalar graphs fast. A Value made
 from anything array-like is a *tensor*: `.data` is a numpy array (0-d included).
 
+Every operator and method is one line: a call of an op of the table in `ops.py` (which
+computes the result and records the graph node), or a composition of such calls.
+
 The backward pass reads each op's inputs' data, so that data must not change in between:
 - the arrays that `.data` and `.grad` hand out are read-only, so numpy refuses an in-place
   write (`v.data[0] = 1`); they are frozen when first handed out, which costs nothing on
@@ -18,9 +21,10 @@ import warnings
 
 import numpy as np
 
-_FLOAT = np.dtype(np.float64)
+FLOAT = np.dtype(np.float64)
 # Counts assignments to `Value.data`; each Value keeps the count of its birth or last change.
 _data_clock = 0
+_new = object.__new__
 
 
 def as_data(x, dtype=None):
@@ -34,7 +38,7 @@ def as_data(x, dtype=None):
     if type(x) is float and dtype is None:
         return x
     if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
-        if dtype is None or np.dtype(dtype) == _FLOAT:
+        if dtype is None or np.dtype(dtype) == FLOAT:
             return float(x)
     elif isinstance(x, Value):
         raise TypeError("Value(): got a Value; use v.detach() or Value(v.data) to copy one")
@@ -49,7 +53,7 @@ def as_data(x, dtype=None):
     if kind not in "biuf":
         raise TypeError(f"Value(): cannot hold an array of dtype {arr.dtype} "
                         f"(from {type(x).__name__}); only real numbers are differentiable")
-    target = np.dtype(dtype) if dtype is not None else (arr.dtype if kind == "f" else _FLOAT)
+    target = np.dtype(dtype) if dtype is not None else (arr.dtype if kind == "f" else FLOAT)
     if target.kind != "f":
         raise TypeError(f"Value(): dtype must be a floating dtype, got {target}")
     arr = np.array(arr, dtype=target)  # a copy: the caller's array stays theirs and writable
@@ -57,7 +61,7 @@ def as_data(x, dtype=None):
     return arr
 
 
-def _frozen(x):
+def frozen(x):
     """x, made read-only first if it is a writable array."""
     if type(x) is not float and x.flags.writeable:
         x.flags.writeable = False
@@ -74,15 +78,14 @@ class Value:
     (1.0, 2.0)
     """
 
-    # `_op` is the Op that made this Value (None for a leaf), `_params` that op's parameters
-    # (axis, shape, ...), `_version` the data clock when `_data` was set, `_trace` the user's
-    # line that made it (only under detect_anomaly), `_module` the innermost nn.Module whose
-    # call returned it (for draw_graph's boxes; only on module outputs, so other Values
-    # leave both slots unset and pay nothing for them). `_a` and `_b` are the op's inputs (see
-    # `parents`): slots rather than a tuple, because every object kept alive per node is
-    # more work for Python's garbage collector, whose full passes walk the whole graph.
-    __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_a", "_b", "_params",
-                 "_version", "_trace", "_module")
+    # `_op` is the Op that made this Value (None for a leaf), `_params` its arguments that
+    # are not Values (axis, shape, ...), `_version` the data clock when `_data` was set,
+    # `_trace` the user's line that made it (only under detect_anomaly). Its inputs (see
+    # `parents`) are in `_a`, `_b` (None if absent) and `_more` (the third on; concat's):
+    # slots, not a tuple per node, because Python's garbage collector walks every object
+    # a graph keeps alive, and one tuple per node made a scalar MLP's step 35% slower.
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_a", "_b", "_more",
+                 "_params", "_version", "_trace", "__weakref__")
     # numpy must hand `ndarray (op) Value` to the Value's reflected operator.
     __array_ufunc__ = None
 
@@ -92,39 +95,42 @@ class Value:
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._op = self._a = self._b = None
-        self._params = ()
+        self._more = self._params = ()
         self._version = _data_clock
 
     @classmethod
-    def _result(cls, data, op, parents, params):
-        """A Value made by an op (no checks: `data` is already a float or a frozen array)."""
-        out = cls.__new__(cls)
+    def _make(cls, data, op=None, parents: tuple = (), params: tuple = ()) -> Value:
+        """The Value of an op's output `data` (a float or an array the engine owns; nothing
+        is checked or copied), a graph node if `op` is given, else a constant."""
+        out = _new(cls)
         out._data = data
         out._grad = None
         out.requires_grad = op is not None
         out.name = None
         out._op = op
-        n = len(parents)
-        out._a = parents[0] if n else None
-        out._b = parents[1] if n == 2 else parents[1:] if n > 2 else None
+        if parents:
+            out._a = parents[0]
+            out._b = parents[1] if len(parents) > 1 else None
+            out._more = parents[2:]  # the empty tuple () for all but concat
+        else:
+            out._a = out._b = None
+            out._more = ()
         out._params = params
         out._version = _data_clock
         return out
 
     @property
     def parents(self) -> tuple:
-        """The Values this one was computed from, in the op's argument order; () for a leaf.
-        (Stored as `_a`, the first, and `_b`, the second or a tuple of all the others.)"""
-        a, b = self._a, self._b
-        if b is None:
-            return () if a is None else (a,)
-        return (a, b) if type(b) is not tuple else (a, *b)
+        """The Values this one was computed from, in the op's argument order; () for a leaf."""
+        if self._b is None:
+            return () if self._a is None else (self._a,)
+        return (self._a, self._b, *self._more)
 
     # ---- data, grad and shape -------------------------------------------------------
     @property
     def data(self):
         """A Python float (scalar Value) or a read-only numpy array (tensor Value)."""
-        return _frozen(self._data)
+        return frozen(self._data)
 
     @data.setter
     def data(self, new):
@@ -136,11 +142,11 @@ class Value:
         copied) this Value's data. It gets a newer version than every op recorded so far,
         and the Value becomes a leaf: its data no longer comes from the op that made it."""
         global _data_clock
-        self._data = _frozen(data)
+        self._data = frozen(data)
         _data_clock += 1
         self._version = _data_clock
         self._op = self._a = self._b = None
-        self._params = ()
+        self._more = self._params = ()
 
     @property
     def grad(self):
@@ -149,7 +155,7 @@ class Value:
         if g is None:
             d = self._data
             return 0.0 if type(d) is float else np.zeros(d.shape, d.dtype)
-        return _frozen(g)
+        return frozen(g)
 
     @grad.setter
     def grad(self, new):
@@ -188,7 +194,7 @@ class Value:
 
     @property
     def dtype(self) -> np.dtype:
-        return _FLOAT if type(self._data) is float else self._data.dtype
+        return FLOAT if type(self._data) is float else self._data.dtype
 
     def __len__(self) -> int:
         if type(self._data) is float or self._data.ndim == 0:
@@ -212,7 +218,7 @@ class Value:
 
     def detach(self) -> Value:
         """A Value with the same data and no history, that does not require grad."""
-        return Value._result(self._data, None, (), ())
+        return Value._make(self._data)
 
     def zero_grad(self) -> None:
         """Reset `.grad` to zero."""
@@ -224,7 +230,8 @@ class Value:
         A scalar (or one-element) Value is seeded with 1; any other shape needs `gradient`,
         an array of the same shape. Calling it twice adds the gradient twice.
         """
-        functional.backward(self, gradient)
+        from .backward import backward  # the sweep sits above Value: hand it this root
+        backward(self, gradient)
 
     def __repr__(self) -> str:
         def show(x):
@@ -239,72 +246,75 @@ class Value:
             parts.insert(0, f"name={self.name!r}")
         return f"Value({', '.join(parts)})"
 
-    # ---- operators: each is one entry of the op table in ops.py ----------------------
-    def __add__(self, other): return record_binary(ops.add, self, as_value(other, self))
-    def __radd__(self, other): return record_binary(ops.add, as_value(other, self), self)
-    def __sub__(self, other): return record_binary(ops.sub, self, as_value(other, self))
-    def __rsub__(self, other): return record_binary(ops.sub, as_value(other, self), self)
-    def __mul__(self, other): return record_binary(ops.mul, self, as_value(other, self))
-    def __rmul__(self, other): return record_binary(ops.mul, as_value(other, self), self)
-    def __truediv__(self, other): return record_binary(ops.div, self, as_value(other, self))
-    def __rtruediv__(self, other): return record_binary(ops.div, as_value(other, self), self)
-    def __pow__(self, other): return record_binary(ops.pow_, self, as_value(other, self))
-    def __rpow__(self, other): return record_binary(ops.pow_, as_value(other, self), self)
-    def __matmul__(self, other): return record(ops.matmul, (self, as_value(other, self)))
-    def __rmatmul__(self, other): return record(ops.matmul, (as_value(other, self), self))
-    def __neg__(self): return record(ops.neg, (self,))
+    # ---- operators and methods: each applies an op of the table in ops.py ------------
+    def __add__(self, other): return ops.add.apply(self, other)
+    def __radd__(self, other): return ops.add.apply(other, self)
+    def __sub__(self, other): return ops.sub.apply(self, other)
+    def __rsub__(self, other): return ops.sub.apply(other, self)
+    def __mul__(self, other): return ops.mul.apply(self, other)
+    def __rmul__(self, other): return ops.mul.apply(other, self)
+    def __truediv__(self, other): return ops.div.apply(self, other)
+    def __rtruediv__(self, other): return ops.div.apply(other, self)
+    def __pow__(self, other): return ops.pow_.apply(self, other)
+    def __rpow__(self, other): return ops.pow_.apply(other, self)
+    def __matmul__(self, other): return ops.matmul.apply(self, other)
+    def __rmatmul__(self, other): return ops.matmul.apply(other, self)
+    def __neg__(self): return ops.neg.apply(self)
+
     def __getitem__(self, index):
         if type(self._data) is float:
             raise TypeError("getitem: a scalar Value cannot be indexed")
-        return ops.getitem(self, ops.as_index(index))
+        return ops.getitem.apply(self, ops.as_index(index))
 
-    def exp(self): return record(ops.exp, (self,))
-    def log(self): return record(ops.log, (self,))
-    def sqrt(self): return record(ops.sqrt, (self,))
-    def abs(self): return ops.abs_(self)
-    def tanh(self): return record(ops.tanh, (self,))
-    def sigmoid(self): return record(ops.sigmoid, (self,))
-    def relu(self): return record(ops.relu, (self,))
+    def exp(self): return ops.exp.apply(self)
+    def log(self): return ops.log.apply(self)
+    def sqrt(self): return ops.sqrt.apply(self)
+    def abs(self): return ops.abs_.apply(self)
+    def tanh(self): return ops.tanh.apply(self)
+    def sigmoid(self): return ops.sigmoid.apply(self)
+    def relu(self): return ops.relu.apply(self)
+    def sin(self): return ops.sin.apply(self)
+    def cos(self): return ops.cos.apply(self)
 
     def leaky_relu(self, negative_slope: float = 0.01):
-        return ops.leaky_relu(self, float(negative_slope))
+        return ops.leaky_relu.apply(self, float(negative_slope))
 
     def clip(self, low=None, high=None):
         """Limit the data to [low, high]; the gradient flows where the input was inside."""
-        return ops.clip(self, low, high)
+        return ops.clip.apply(self, low, high)
 
     def sum(self, axis=None, keepdims: bool = False):
-        return ops.sum_(self, ops.as_axis(axis, self, "sum"), keepdims)
+        return ops.sum_.apply(self, ops.as_axis(axis, self, "sum"), keepdims)
 
     def mean(self, axis=None, keepdims: bool = False):
         axis = ops.as_axis(axis, self, "mean")
         count = self.size if axis is None else int(np.prod([self.shape[i] for i in axis]))
         if count == 0:  # as numpy: the mean of nothing is nan, with a warning
             warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
-        return ops.sum_(self, axis, keepdims) * (1.0 / count if count else float("nan"))
+        return ops.sum_.apply(self, axis, keepdims) * (1.0 / count if count else float("nan"))
 
     def max(self, axis=None, keepdims: bool = False):
         """Largest element(s); tied maxima share the gradient equally."""
-        return ops.max_(self, ops.as_axis(axis, self, "max"), keepdims)
+        return ops.max_.apply(self, ops.as_axis(axis, self, "max"), keepdims)
 
     def min(self, axis=None, keepdims: bool = False):
         """Smallest element(s); tied minima share the gradient equally."""
-        return -ops.max_(-self, ops.as_axis(axis, self, "min"), keepdims)
+        return -ops.max_.apply(-self, ops.as_axis(axis, self, "min"), keepdims)
 
     def logsumexp(self, axis=None, keepdims: bool = False):
         """log(sum(exp(x))) computed without overflow (the max is taken out first)."""
-        return ops.logsumexp(self, ops.as_axis(axis, self, "logsumexp"), keepdims)
+        return ops.logsumexp.apply(self, ops.as_axis(axis, self, "logsumexp"), keepdims)
 
     def softmax(self, axis: int = -1):
-        return ops.softmax(self, ops.as_axis(axis, self, "softmax"))
+        return ops.softmax.apply(self, ops.as_axis(axis, self, "softmax"))
 
     def log_softmax(self, axis: int = -1):
-        return ops.log_softmax(self, ops.as_axis(axis, self, "log_softmax"))
+        return ops.log_softmax.apply(self, ops.as_axis(axis, self, "log_softmax"))
 
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return ops.reshape(self, shape)
+        return ops.reshape.apply(self, shape)
 
     def transpose(self, *axes):
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
@@ -314,12 +324,11 @@ class Value:
         if sorted(ax % max(self.ndim, 1) for ax in axes) != list(range(self.ndim)):
             raise ValueError(f"transpose: axes {axes} are not a permutation of the "
                              f"{self.ndim} axes of shape {self.shape}")
-        return ops.transpose(self, tuple(ax % self.ndim for ax in axes))
+        return ops.transpose.apply(self, tuple(ax % self.ndim for ax in axes))
 
     @property
     def T(self):
         return self.transpose()
 
 
-from . import functional, ops  # noqa: E402  (both modules use Value)
-from .ops import as_value, record, record_binary  # noqa: E402
+from . import ops  # noqa: E402  (the op table makes Values: the one pair that know each other)

@@ -85,7 +85,8 @@ class _Digraph(graphviz.Digraph):
 
 
 def draw_graph(root: Value, rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
-               module=None, max_nodes: int | None = None) -> graphviz.Digraph:
+               module=None, max_nodes: int | None = None, groups: dict | None = None
+               ) -> graphviz.Digraph:
     """The computation graph that produced `root`, as a `graphviz.Digraph`.
 
     One box per Value (its name, then data, then grad; scalars as numbers with 4 significant
@@ -98,15 +99,10 @@ def draw_graph(root: Value, rankdir: str = "LR", show_data: bool = True, show_gr
     those rows. `max_nodes`: draw only that many Values, the nearest to `root` (breadth-first),
     and stand one dashed "... N more values" box in for the rest.
 
-    `module`: anything with `named_parameters()` (an `nn.Module`). Its parameters get their
-    dotted names and each sub-module's nodes are grouped in a labelled cluster, nested like
-    the modules. A parameter goes in the cluster of the sub-module that owns it
-    (`layers.0.weight` -> `layers.0`). An operation, with the Value it outputs, goes in the
-    cluster of the innermost sub-module with parameters whose call returned that Value (a
-    Layer's activation), else of the innermost one holding every parameter it takes
-    directly (a Linear layer's matmul and add); one that takes no parameter but two or more
-    inputs, all in the same cluster, joins it (a scalar neuron's running sum). Other
-    operations, losses among them, stay outside.
+    `groups`: Value -> a tuple of box labels, outermost first; each Value is drawn inside
+    those nested boxes (with its op). `module`: an object with `named_parameters()` (an
+    `nn.Module`), whose parameters are drawn as parameters under their dotted names; if it
+    has `graph_groups(values)`, that gives `groups` (`nn` boxes each sub-module).
 
         >>> from autograd import Value
         >>> a = Value(3.0, name="a")
@@ -125,7 +121,8 @@ def draw_graph(root: Value, rankdir: str = "LR", show_data: bool = True, show_gr
         keep = set(nearest[:max_nodes]) if hidden else None
     order = _toposort(root, keep)
     names = _parameter_names(module)
-    owner = _owners(order, names, module) if names else {}
+    if groups is None:
+        groups = module.graph_groups(order) if hasattr(module, "graph_groups") else {}
 
     graph = _Digraph(
         name=root.name or "autograd",
@@ -135,7 +132,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_data: bool = True, show_gr
                    "fillcolor": "#f1f5f9", "color": "#94a3b8", "fontcolor": "#334155",
                    "height": "0.3", "margin": "0.06,0.02"},
         edge_attr={"color": "#94a3b8", "arrowsize": "0.6"})
-    clusters, parent = _make_clusters(set(owner.values()), module)
+    clusters = _clusters(groups.get(v, ()) for v in order)
     ids = {v: f"v{i}" for i, v in enumerate(order)}
     kinds = set()
     # Nodes and edges go straight into `body` as DOT lines: graphviz's per-attribute quoting
@@ -146,13 +143,15 @@ def draw_graph(root: Value, rankdir: str = "LR", show_data: bool = True, show_gr
         kinds.add(kind)
         fill, border, _ = _PALETTE[kind]
         label = _value_label(v, names.get(v) or v.name, kind, show_data, show_grad)
-        lines = (clusters[owner[v]] if v in owner else graph).body
+        lines = clusters[groups[v]].body if groups.get(v) else graph.body
         lines.append(f'\t{ids[v]} [label={label} shape=box style="rounded,filled" '
                      f'fillcolor="{fill}" color="{border}" penwidth={2 if v is root else 1} '
                      f'margin="0.04,0.02"]\n')
         if v.parents:
             lines.append(f'\to{ids[v]} [label="{v.op}"]\n')
-    _nest_clusters(graph, clusters, parent)
+    # Innermost first: graphviz copies a subgraph's body when it is added to its parent.
+    for path in sorted(clusters, key=len, reverse=True):
+        (clusters[path[:-1]] if len(path) > 1 else graph).subgraph(clusters[path])
     if hidden:
         graph.node("more", f"\u2026 {hidden} more values", shape="box",
                    style="dashed,rounded", fillcolor="white", fontcolor=_MUTED)
@@ -215,7 +214,7 @@ def _toposort(root: Value, keep: set | None) -> list:
     return order
 
 
-# ---- modules and clusters ----------------------------------------------------------------
+# ---- parameters and boxes ----------------------------------------------------------------
 def _parameter_names(module) -> dict:
     """Value -> dotted parameter name, from `module.named_parameters()` (first name wins)."""
     names = {}
@@ -225,121 +224,14 @@ def _parameter_names(module) -> dict:
     return names
 
 
-def _owner_of(name: str, module) -> str:
-    """The sub-module that owns a parameter: `layers.0.weight` -> `layers.0`.
-
-    Containers that are not modules are skipped (a scalar neuron's `neurons.1.w.0` belongs to
-    `neurons.1`, not to its list `w`) when the path can be followed through `module`.
-    """
-    path = name.rpartition(".")[0]
-    while path:
-        sub = _submodule(module, path)
-        if sub is None or hasattr(sub, "named_parameters"):
-            break
-        path = path.rpartition(".")[0]
-    return path
-
-
-def _common_path(paths: list) -> str:
-    """The innermost module path containing all `paths` ("" is the top module)."""
-    parts = [p.split(".") if p else [] for p in paths]
-    common = []
-    for level in zip(*parts):
-        if any(x != level[0] for x in level):
-            break
-        common.append(level[0])
-    return ".".join(common)
-
-
-def _owners(order: list, names: dict, module) -> dict:
-    """Value -> the module path whose cluster it is drawn in (see `draw_graph`'s rule)."""
-    param_owner = {p: _owner_of(name, module) for p, name in names.items()}
-    returned_by = _returning_modules(order, module, set(param_owner.values()))
-    owner = {}
-    for v in order:  # inputs come first, so their owners are known
-        if v in param_owner:
-            owner[v] = param_owner[v]
-        elif v in returned_by:
-            owner[v] = returned_by[v]
-        elif v.parents:
-            params = [param_owner[p] for p in v.parents if p in param_owner]
-            if params:
-                owner[v] = _common_path(params)
-            elif len(v.parents) > 1:
-                inputs = {owner.get(p) for p in v.parents}
-                if len(inputs) == 1 and None not in inputs:
-                    owner[v] = inputs.pop()
-    return owner
-
-
-def _returning_modules(order: list, module, boxed: set) -> dict:
-    """Value -> path of the innermost module with a box whose call returned it: a module
-    without parameters of its own (an activation) hands its result to the one around it."""
-    named = module.named_modules() if hasattr(module, "named_modules") else []
-    paths = {id(m): name for name, m in named}
-    found = {}
-    for v in order:
-        path = paths.get(id(getattr(v, "_module", None)))
-        while path and path not in boxed:
-            path = path.rpartition(".")[0]
-        if path in boxed:
-            found[v] = path
-    return found
-
-
-def _prefixes(path: str) -> list:
-    """The proper prefixes of a module path, outermost first: "a.b" -> ["", "a"]."""
-    parts = path.split(".") if path else []
-    return [".".join(parts[:k]) for k in range(len(parts))]
-
-
-def _submodule(module, path: str):
-    """The object at a dotted path inside `module` (attributes or list indices), or None."""
-    obj = module
-    for part in path.split(".") if path else ():
-        nxt = getattr(obj, part, None)
-        if nxt is None and part.isdigit():
-            try:
-                nxt = obj[int(part)]
-            except (TypeError, IndexError, KeyError):
-                return None
-        if nxt is None:
-            return None
-        obj = nxt
-    return obj
-
-
-def _make_clusters(owners: set, module) -> tuple[dict, dict]:
-    """An empty labelled cluster per module path that gets one, and each one's parent path.
-
-    The owners get one, and so do the sub-modules around them, so that a layer's cluster
-    holds its neurons' clusters; the top module gets one only when it owns nodes itself
-    (a Perceptron's weight), and containers that are not modules (lists) never do.
-    """
-    paths = set(owners)
-    for path in owners:
-        paths.update(a for a in _prefixes(path)
-                     if a and hasattr(_submodule(module, a), "named_parameters"))
-    clusters, parent = {}, {}
-    for i, path in enumerate(sorted(paths)):
-        outer = [a for a in _prefixes(path) if a in paths]
-        parent[path] = outer[-1] if outer else None
-        sub = _submodule(module, path)
-        kind = type(sub).__name__ if sub is not None else ""
-        label = " \u00b7 ".join(x for x in (path, kind) if x)
-        clusters[path] = graphviz.Digraph(name=f"cluster_{i}", graph_attr={
-            "label": label, "labeljust": "l", "style": "rounded,filled", "color": "#c4b5fd",
-            "fillcolor": _CLUSTER_FILLS[len(outer) % 2], "fontcolor": "#5b21b6",
-            "fontsize": "11"})
-    return clusters, parent
-
-
-def _nest_clusters(graph, clusters: dict, parent: dict) -> None:
-    """Put each cluster inside its parent's, and the outermost ones into `graph`."""
-    # Innermost first: graphviz copies a subgraph's body when it is added to its parent.
-    for path in sorted(clusters, key=lambda p: len(_prefixes(p)), reverse=True):
-        outer = parent[path]
-        (graph if outer is None else clusters[outer]).subgraph(clusters[path])
+def _clusters(paths) -> dict:
+    """An empty labelled cluster for each box path (a tuple of labels) and each of its
+    outer boxes; fills alternate by nesting depth."""
+    wanted = {path[:k] for path in paths for k in range(1, len(path) + 1)}
+    return {path: graphviz.Digraph(name=f"cluster_{i}", graph_attr={
+        "label": path[-1], "labeljust": "l", "style": "rounded,filled", "color": "#c4b5fd",
+        "fillcolor": _CLUSTER_FILLS[(len(path) - 1) % 2], "fontcolor": "#5b21b6",
+        "fontsize": "11"}) for i, path in enumerate(sorted(wanted))}
 
 
 # ---- labels ------------------------------------------------------------------------------

@@ -11,6 +11,8 @@
 `nn.fit` runs that loop over minibatches for you; `model.save(path)` and `model.load(path)`
 store the weights in a numpy `.npz` file.
 """
+import autograd.mode
+
 from . import optim
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .layers import MLP, Layer, Linear, Perceptron, Sequential
@@ -19,6 +21,9 @@ from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss,
                      mse_loss)
 from .module import Module, load_state
 from .train import fit
+
+# Anomaly reports name the user's line, not one inside nn.
+autograd.mode.LIBRARY_PACKAGES.add(__name__)
 
 __all__ = ["Module", "load_state", "Perceptron", "Linear", "Layer", "MLP", "Sequential",
            "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "Identity",

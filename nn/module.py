@@ -13,6 +13,8 @@ import numpy as np
 
 from autograd import Value
 
+from . import drawing
+
 
 class Module:
     """Base class of layers and models: subclass it, assign parameters, define `forward`.
@@ -33,11 +35,14 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         out = self.forward(*args, **kwargs)
-        # The innermost module that returns a result owns it: draw_graph(module=...) draws
-        # it in that module's box (a Layer's activation inside the layer).
-        if isinstance(out, Value) and out._op is not None and not hasattr(out, "_module"):
-            out._module = self
+        if isinstance(out, Value) and not out.is_leaf:
+            drawing.returned_by.add(out, self)  # the innermost module's call comes first
         return out
+
+    def graph_groups(self, values) -> dict:
+        """The module boxes of `autograd.draw_graph(root, module=self)`: Value -> nested
+        box labels (see `nn.drawing`)."""
+        return drawing.groups(self, values)
 
     def __repr__(self):
         children = [(name, obj) for name, obj in self._members() if isinstance(obj, Module)]

@@ -7,6 +7,11 @@ Both only set the environment variables that the test files read, so setting tho
 directly works the same.
 """
 import os
+import sys
+from pathlib import Path
+
+# Shared test helpers (drawn.py) import as top-level modules under every import mode.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def pytest_addoption(parser):

@@ -1,5 +1,6 @@
 """The README stays true: its examples run as written, and CI runs its test command."""
 import doctest
+import re
 import shutil
 from pathlib import Path
 
@@ -41,3 +42,24 @@ def test_readme_examples_print_what_the_readme_says(tmp_path, monkeypatch):
     runner.run(examples)
     assert runner.tries > 20
     assert runner.failures == 0, "README examples differ from what the code prints (see above)"
+
+
+def test_only_autograd_and_nn_are_installed(monkeypatch):
+    """demos and benchmarks run from the clone; generic names stay out of site-packages."""
+    pytest.importorskip("setuptools")  # also provides distutils on Python 3.12+
+    from distutils.core import run_setup
+    monkeypatch.chdir(ROOT)
+    dist = run_setup(str(ROOT / "setup.py"), stop_after="init")
+    assert {p.split(".")[0] for p in dist.packages} == {"autograd", "nn"}
+
+
+def test_the_how_it_works_table_lists_every_engine_file_with_its_length():
+    section = README.read_text(encoding="utf-8").split("## How it works", 1)[1].split("\n## ")[0]
+    listed = {path: int(lines) for path, lines in
+              re.findall(r"^\| `(autograd/\w+\.py)` \| (\d+) \|", section, re.M)}
+    files = {str(p.relative_to(ROOT)) for p in (ROOT / "autograd").glob("*.py")}
+    assert set(listed) == files - {"autograd/__init__.py"}
+    for path, lines in listed.items():
+        actual = len((ROOT / path).read_text(encoding="utf-8").splitlines())
+        assert abs(actual - lines) <= max(15, lines // 10), \
+            f"README says {path} has {lines} lines; it has {actual}"

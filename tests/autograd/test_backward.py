@@ -8,7 +8,8 @@ import pytest
 
 import autograd
 from autograd import Value, detect_anomaly, grad, no_grad, numerical_grad
-from autograd.functional import toposort, unbroadcast
+from autograd.backward import toposort
+from autograd.mode import unbroadcast
 from agtest import assert_close
 
 

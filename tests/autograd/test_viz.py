@@ -1,7 +1,6 @@
 """Graph drawing: the DOT source of known graphs (nodes, edges, labels, styles, clusters,
 the node cap), rendering with Graphviz's `dot`, and the error when `dot` is missing."""
 import math
-import re
 import shutil
 import subprocess
 import sys
@@ -19,52 +18,7 @@ from autograd import viz  # noqa: E402
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot program is not installed")
 
-NODE = re.compile(r"^\s*(\w+) \[(.*)\]$")
-EDGE = re.compile(r"^\s*(\w+) -> (\w+)(?: \[(.*)\])?$")
-CLUSTER_LABEL = re.compile(r'^\s*graph \[.*label="?([^"]*?)"? \w+=')
-
-
-class Drawing:
-    """A draw_graph result taken apart: value labels, op names, edges and clusters by id."""
-
-    def __init__(self, graph):
-        self.source = graph.source
-        self.values, self.ops, self.edges, self.cluster_of = {}, {}, [], {}
-        self.more = None  # the attributes of the "... N more values" node
-        self.parent_cluster, stack = {}, []
-        for line in self.source.splitlines():
-            if line.strip().startswith("subgraph cluster_"):
-                stack.append(None)  # its label comes on the next line
-            elif stack and stack[-1] is None and CLUSTER_LABEL.match(line):
-                stack[-1] = CLUSTER_LABEL.match(line).group(1)
-                self.parent_cluster[stack[-1]] = stack[-2] if len(stack) > 1 else None
-            elif line.strip() == "}" and stack:
-                stack.pop()
-            elif EDGE.match(line):
-                self.edges.append(EDGE.match(line).groups())
-            elif NODE.match(line):
-                node, attrs = NODE.match(line).groups()
-                if node == "more":
-                    self.more = attrs
-                if node in ("graph", "node", "edge", "more"):
-                    continue
-                if node.startswith("v"):
-                    self.values[node] = attrs
-                else:
-                    self.ops[node] = re.match(r'label="?(\w+)', attrs).group(1)
-                self.cluster_of[node] = stack[-1] if stack else None
-
-    def value(self, text: str) -> str:
-        """The id of the one value node whose label contains `text`."""
-        found = [n for n, attrs in self.values.items() if text in attrs]
-        assert len(found) == 1, f"{len(found)} value nodes contain {text!r}"
-        return found[0]
-
-    def op_names(self) -> list:
-        return sorted(self.ops.values())
-
-    def inputs_of(self, node: str) -> list:
-        return [a for a, b, _ in self.edges if b == node]
+from drawn import Drawing  # noqa: E402
 
 
 def neuron():
@@ -208,162 +162,6 @@ def test_a_legend_names_the_kinds_present():
     assert "parameter" not in legend and "constant" not in legend
 
 
-# ---- modules and clusters ---------------------------------------------------------------------
-class FakeLinear:
-    """Just enough of nn.Linear: a weight, a bias and named_parameters()."""
-
-    def __init__(self, n_in, n_out, rng):
-        self.weight = Value(rng.normal(size=(n_in, n_out)), name="weight")
-        self.bias = Value(np.zeros(n_out), name="bias")
-
-    def named_parameters(self):
-        return [("weight", self.weight), ("bias", self.bias)]
-
-    def __call__(self, x):
-        return x @ self.weight + self.bias
-
-
-class FakeMLP:
-    """Linear layers with tanh between them, parameters named layers.i.weight/bias."""
-
-    def __init__(self, sizes):
-        rng = np.random.default_rng(0)
-        self.layers = [FakeLinear(a, b, rng) for a, b in zip(sizes, sizes[1:])]
-
-    def named_parameters(self):
-        return [(f"layers.{i}.{n}", p) for i, layer in enumerate(self.layers)
-                for n, p in layer.named_parameters()]
-
-    def __call__(self, x):
-        x = self.layers[0](x)
-        for layer in self.layers[1:]:
-            x = layer(x.tanh())
-        return x
-
-
-def mlp_loss(model):
-    x = Value(np.array([[0.5, -1.0]]), requires_grad=False, name="x")
-    y = Value(np.array([[1.0]]), requires_grad=False, name="y")
-    loss = ((model(x) - y) ** 2).sum()
-    loss.name = "loss"
-    loss.backward()
-    return loss
-
-
-def test_module_parameters_get_dotted_names_and_the_parameter_style():
-    model = FakeMLP([2, 3, 1])
-    d = Drawing(draw_graph(mlp_loss(model), module=model))
-    fill = viz._PALETTE["parameter"][0]
-    for name in ("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"):
-        assert f'fillcolor="{fill}"' in d.values[d.value(f"<B>{name}</B>")]
-    assert "<B>weight</B>" not in d.source  # the module's name wins over Value.name
-
-
-def test_each_submodule_gets_a_cluster_with_its_parameters_and_their_ops():
-    model = FakeMLP([2, 3, 1])
-    d = Drawing(draw_graph(mlp_loss(model), module=model))
-    assert d.source.count("subgraph cluster_") == 2
-    for i in (0, 1):
-        weight, bias = d.value(f"layers.{i}.weight"), d.value(f"layers.{i}.bias")
-        cluster = d.cluster_of[weight]
-        assert cluster.startswith(f"layers.{i}") and d.cluster_of[bias] == cluster
-        matmul = [b for a, b, _ in d.edges if a == weight][0]
-        add = [b for a, b, _ in d.edges if a == bias][0]
-        assert (d.ops[matmul], d.ops[add]) == ("matmul", "add")
-        outputs = [b for a, b, _ in d.edges if a in (matmul, add)]
-        assert all(d.cluster_of[n] == cluster for n in (matmul, add, *outputs))
-    # the activation, the loss and the data take no parameter: outside every cluster
-    for name in ("tanh", "sub", "pow", "sum"):
-        (op,) = [n for n, op_name in d.ops.items() if op_name == name]
-        assert d.cluster_of[op] is None
-    assert d.cluster_of[d.value("<B>x</B>")] is None
-    assert d.cluster_of[d.value("<B>loss</B>")] is None
-
-
-def test_a_module_with_direct_parameters_is_one_cluster_named_after_its_class():
-    class Neuron:
-        def __init__(self):
-            self.w = Value(np.array([0.5, -0.5]))
-            self.b = Value(0.1)
-
-        def named_parameters(self):
-            return [("w", self.w), ("b", self.b)]
-
-    n = Neuron()
-    out = (Value(np.array([1.0, 2.0]), name="x") @ n.w + n.b).sigmoid()
-    d = Drawing(draw_graph(out, module=n))
-    assert set(d.parent_cluster) == {"Neuron"}
-    assert d.cluster_of[d.value("<B>w</B>")] == "Neuron"
-
-
-class ScalarNeuron:
-    """A micrograd-style neuron on scalar Values: sum of w_i * x_i, plus b."""
-
-    def __init__(self, weights):
-        self.w = [Value(w) for w in weights]
-        self.b = Value(0.5)
-
-    def named_parameters(self):
-        return [(f"w.{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
-
-    def __call__(self, xs):
-        total = self.w[0] * xs[0]
-        for w, x in zip(self.w[1:], xs[1:]):
-            total = total + w * x
-        return (total + self.b).tanh()
-
-
-class ScalarLayer:
-    def __init__(self):
-        self.neurons = [ScalarNeuron([0.1, -0.2]), ScalarNeuron([0.3, 0.4])]
-
-    def named_parameters(self):
-        return [(f"neurons.{i}.{n}", p) for i, neuron in enumerate(self.neurons)
-                for n, p in neuron.named_parameters()]
-
-    def __call__(self, xs):
-        return [n(xs) for n in self.neurons]
-
-
-class ScalarNet:
-    def __init__(self):
-        self.layers = [ScalarLayer()]
-
-    def named_parameters(self):
-        return [(f"layers.0.{n}", p) for n, p in self.layers[0].named_parameters()]
-
-
-def test_scalar_neurons_nest_in_their_layer_and_keep_their_running_sums():
-    net = ScalarNet()
-    xs = [Value(1.0, requires_grad=False), Value(2.0, requires_grad=False)]
-    h = net.layers[0](xs)
-    out = h[0] + h[1]
-    d = Drawing(draw_graph(out, module=net))
-    # the list `w` is no module: w.0 belongs to the neuron, and the layer wraps the neurons
-    assert d.parent_cluster == {"layers.0 · ScalarLayer": None,
-                                "layers.0.neurons.0 · ScalarNeuron": "layers.0 · ScalarLayer",
-                                "layers.0.neurons.1 · ScalarNeuron": "layers.0 · ScalarLayer"}
-    neuron0 = "layers.0.neurons.0 · ScalarNeuron"
-    in_neuron0 = [d.ops[n] for n, c in d.cluster_of.items() if c == neuron0 and n in d.ops]
-    # w0*x0, w1*x1, their sum and + b; the tanh stays outside
-    assert sorted(in_neuron0) == ["add", "add", "mul", "mul"]
-
-
-def test_module_given_by_nn_if_available():
-    nn = pytest.importorskip("nn")
-    model = nn.MLP([2, 3, 1], rng=0)
-    loss = nn.mse_loss(model(Value(np.ones((4, 2)), requires_grad=False)),
-                       Value(np.zeros((4, 1)), requires_grad=False))
-    loss.backward()
-    d = Drawing(draw_graph(loss, module=model))
-    names = [name for name, _ in model.named_parameters()]
-    for name in names:
-        assert d.cluster_of[d.value(f"<B>{name}</B>")] is not None
-    owners = {name.rpartition(".")[0] for name in names}
-    assert len(d.parent_cluster) == len(owners) == 2
-    assert all(label.startswith(tuple(owners)) for label in d.parent_cluster)
-
-
 # ---- the node cap -----------------------------------------------------------------------------
 def chain(n):
     x = Value(0.5, name="x")
@@ -439,13 +237,6 @@ def test_save_graph_renders_real_files(tmp_path, suffix, magic):
 
 
 @needs_dot
-def test_module_graph_renders(tmp_path):
-    model = FakeMLP([2, 3, 1])
-    path = viz.save_graph(mlp_loss(model), tmp_path / "mlp.png", module=model)
-    assert path.stat().st_size > 10_000
-
-
-@needs_dot
 def test_jupyter_display_gives_svg():
     bundle = draw_graph(neuron())._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
@@ -517,26 +308,55 @@ def test_main_help(capsys):
     assert info.value.code == 0 and "usage" in capsys.readouterr().out
 
 
-def test_a_layers_activation_is_drawn_in_the_layers_cluster():
-    """nn.Layer is Linear then activation: the tanh it returns goes in its box."""
-    import nn
-    model = nn.MLP([2, 2, 1], activation="tanh", output_activation=None, rng=0)
-    d = Drawing(draw_graph(mlp_loss(model), module=model))
-    (tanh,) = [n for n, name in d.ops.items() if name == "tanh"]
-    assert d.cluster_of[tanh].startswith("layers.0")
-    (tanh_out,) = [b for a, b, _ in d.edges if a == tanh]
-    assert d.cluster_of[tanh_out] == d.cluster_of[tanh]
-    for name in ("sub", "pow", "sum"):  # the loss is no module's
-        (op,) = [n for n, op_name in d.ops.items() if op_name == name]
-        assert d.cluster_of[op] is None
+# ---- parameters and boxes (the generic hooks; nn's boxes are tested in tests/nn) -------------
+class Params:
+    """Anything with named_parameters(): its parameters are drawn as such, named."""
+
+    def __init__(self, **params):
+        self.params = params
+
+    def named_parameters(self):
+        return list(self.params.items())
 
 
-def test_an_activation_module_between_layers_stays_outside_them():
-    """In a Sequential the Tanh module returns the tanh; it has no box of its own and the
-    Sequential around it has no parameters of its own, so the tanh is drawn between boxes."""
-    import nn
-    model = nn.Sequential(nn.Linear(2, 2, rng=0), nn.Tanh(), nn.Linear(2, 1, rng=1))
-    d = Drawing(draw_graph(mlp_loss(model), module=model))
-    (tanh,) = [n for n, name in d.ops.items() if name == "tanh"]
-    assert d.cluster_of[tanh] is None
-    assert d.source.count("subgraph cluster_") == 2
+def small_layer():
+    x = Value(np.array([[0.5, -1.0]]), requires_grad=False, name="x")
+    w = Value(np.array([[1.0], [2.0]]), name="weight")
+    b = Value(np.array([0.5]), name="bias")
+    out = ((x @ w + b).tanh() - 1.0).sum()
+    out.backward()
+    return out, w, b
+
+
+def test_module_parameters_get_dotted_names_and_the_parameter_style():
+    out, w, b = small_layer()
+    d = Drawing(draw_graph(out, module=Params(**{"layer.weight": w, "layer.bias": b})))
+    fill = viz._PALETTE["parameter"][0]
+    for name in ("layer.weight", "layer.bias"):
+        assert f'fillcolor="{fill}"' in d.values[d.value(f"<B>{name}</B>")]
+    assert "<B>weight</B>" not in d.source  # the module's name wins over Value.name
+    assert "subgraph cluster_" not in d.source  # no graph_groups(): no boxes
+
+
+def test_groups_draw_nested_boxes_with_their_values_and_ops():
+    out, w, b = small_layer()
+    matmul = out.parents[0].parents[0].parents[0].parents[0]
+    add = out.parents[0].parents[0].parents[0]
+    groups = {w: ("net", "layer"), b: ("net", "layer"), matmul: ("net", "layer"),
+              add: ("net",)}
+    d = Drawing(draw_graph(out, groups=groups))
+    assert d.parent_cluster == {"net": None, "layer": "net"}
+    assert d.cluster_of[d.value("<B>weight</B>")] == "layer"
+    ops_in = {name: d.cluster_of[n] for n, name in d.ops.items()}
+    assert ops_in == {"matmul": "layer", "add": "net", "tanh": None, "sub": None,
+                      "sum": None}
+    assert d.cluster_of[d.value("<B>x</B>")] is None
+
+
+def test_groups_given_by_the_module_hook():
+    out, w, b = small_layer()
+    module = Params(weight=w, bias=b)
+    module.graph_groups = lambda values: {v: ("box",) for v in values if v in (w, b)}
+    d = Drawing(draw_graph(out, module=module))
+    assert d.cluster_of[d.value("<B>weight</B>")] == "box"
+    assert d.cluster_of[d.value("<B>bias</B>")] == "box"
