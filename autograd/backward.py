@@ -6,6 +6,8 @@ VJPs (the formulas in `ops.py`) in reverse topological order and returns every g
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .mode import anomaly_paused, check_backward, state, unbroadcast
@@ -136,16 +138,23 @@ def _seed(value, gradient, what):
     return np.asarray(g, dtype=value.dtype)
 
 
+# Held while a backward pass adds its gradients to `.grad`: threads whose graphs share a
+# leaf (a model's weights) must not lose each other's additions. The sweeps run unlocked.
+_accumulating = threading.Lock()
+
+
 def backward(root: Value, gradient=None) -> None:
     """Add d(root)/d(v) to `v.grad` for every v in root's graph that requires grad."""
     if not root.requires_grad:
         raise RuntimeError("backward(): this Value does not require grad and has no graph "
                            "(was it made under no_grad(), or from constants only?)")
-    for node, g in sweep([root], [_seed(root, gradient, "backward()")]).items():
-        total = g if node._grad is None else node._grad + g
-        # 0-d array + 0-d array is a numpy scalar; a tensor's grad stays an ndarray
-        node._grad = total if type(total) is float or type(total) is np.ndarray \
-            else np.asarray(total)
+    grads = sweep([root], [_seed(root, gradient, "backward()")])
+    with _accumulating:
+        for node, g in grads.items():
+            total = g if node._grad is None else node._grad + g
+            # 0-d array + 0-d array is a numpy scalar; a tensor's grad stays an ndarray
+            node._grad = total if type(total) is float or type(total) is np.ndarray \
+                else np.asarray(total)
 
 
 def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tuple:
@@ -167,6 +176,10 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
     for v in outputs + inputs:
         if not isinstance(v, Value):
             raise TypeError(f"grad: outputs and inputs must be Values, got {type(v).__name__}")
+    for i, v in enumerate(inputs):
+        if not v.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {v.shape}) does not require grad, so "
+                               "it has no gradient; make it with requires_grad=True")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, Value) or not isinstance(grad_outputs, (list, tuple)):

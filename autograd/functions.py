@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops
+from .mode import AxisError, ShapeError
 from .value import Value
 
 
@@ -32,7 +33,7 @@ def concat(values, axis: int = 0) -> Value:
     values = _as_values(values, "concat")
     axis = ops.as_axis(axis, values[0], "concat")
     if not axis:
-        raise ValueError("concat: cannot join scalars; use stack")
+        raise ShapeError("concat: cannot join scalars; use stack")
     offsets = tuple(np.cumsum([0] + [v.shape[axis[0]] if v.ndim > axis[0] else 0
                                      for v in values]).tolist())
     return ops.concat_op(len(values))(*values, axis[0], offsets)
@@ -43,11 +44,11 @@ def stack(values, axis: int = 0) -> Value:
     values = _as_values(values, "stack")
     ndim = values[0].ndim + 1
     if not -ndim <= axis < ndim:
-        raise ValueError(f"stack: axis {axis} is out of range for the result's {ndim} axes")
+        raise AxisError(f"stack: axis {axis} is out of range for the result's {ndim} axes")
     axis %= ndim
     shapes = {v.shape for v in values}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all Values need the same shape, got {sorted(shapes)}")
+        raise ShapeError(f"stack: all Values need the same shape, got {sorted(shapes)}")
     shape = values[0].shape
     return concat([v.reshape(shape[:axis] + (1,) + shape[axis:]) for v in values], axis)
 
@@ -59,7 +60,7 @@ def where(condition, a, b) -> Value:
     try:
         np.broadcast_shapes(condition.shape, *shapes)
     except ValueError:
-        raise ValueError(f"where: condition of shape {condition.shape} and values of shapes "
+        raise ShapeError(f"where: condition of shape {condition.shape} and values of shapes "
                          f"{shapes[0]} and {shapes[1]} do not broadcast together") from None
     if not isinstance(b, Value):
         a = ops.as_value(a, Value(b, requires_grad=False))  # the result is a Value either way

@@ -51,6 +51,8 @@ def numerical_grad(fn, inputs, eps: float = 1e-6) -> list:
 def _central_differences(f, leaves: list, eps: float) -> list:
     """d f(leaves) / d leaf by central differences, for the float-valued function f of a
     list of leaves; one float or float64 array per leaf, shaped like it."""
+    if not eps > 0:
+        raise ValueError(f"finite differences need a step eps > 0, got {eps!r}")
     grads = []
     for k, x in enumerate(leaves):
         base = np.array(x.data, dtype=np.float64)

@@ -9,6 +9,9 @@ Nothing here imports the rest of the engine; everything else may import it.
   outside the packages listed in `LIBRARY_PACKAGES`. Packages built on the engine add
   their own name (`nn` does), so the report skips their frames too.
 - `unbroadcast` is the one place where broadcasting is undone in the backward pass.
+- Errors about shapes and axes are catchable the way numpy and PyTorch users catch them:
+  `ShapeError` is both a ValueError (numpy's type) and a RuntimeError (PyTorch's), and an
+  axis out of range raises numpy's `AxisError` (a ValueError and an IndexError).
 """
 from __future__ import annotations
 
@@ -17,6 +20,13 @@ import threading
 from contextlib import contextmanager
 
 import numpy as np
+
+
+AxisError = np.exceptions.AxisError
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit an operation (matmul, reshape, broadcasting, concat, ...)."""
 
 
 class _Mode(threading.local):
@@ -113,7 +123,7 @@ def unbroadcast(grad, shape: tuple):
     lead = len(gshape) - len(shape)
     if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
         # Only a VJP that returns a wrongly shaped gradient can get here.
-        raise ValueError(f"unbroadcast: a gradient of shape {gshape} cannot be reduced to "
+        raise ShapeError(f"unbroadcast: a gradient of shape {gshape} cannot be reduced to "
                          f"shape {shape}")
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
                                       if n == 1 and gshape[lead + i] != 1)

@@ -26,7 +26,7 @@ import operator
 
 import numpy as np
 
-from .mode import check_forward, state, unbroadcast
+from .mode import AxisError, ShapeError, check_forward, state, unbroadcast
 from .value import Value
 
 TABLE: dict[str, Op] = {}
@@ -132,7 +132,8 @@ def compute(op: Op, datas, params: tuple = ()):
         out = op.forward(*datas, *params)
     except (ValueError, IndexError) as err:  # shapes that do not fit, indices out of range
         shapes = " and ".join(str(np.shape(d)) for d in datas)
-        raise type(err)(f"{op.name}: cannot apply to shapes {shapes}: {err}") from None
+        kind = IndexError if isinstance(err, IndexError) else ShapeError
+        raise kind(f"{op.name}: cannot apply to shapes {shapes}: {err}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if out.ndim == 0 and all(type(d) is float for d in datas):  # ops without a math forward
@@ -270,6 +271,12 @@ def _inside(a, low, high):
     return mask
 
 
+def _pow_scalar(a, b):
+    # numpy computes x ** 0.5 as sqrt(x), so (-inf) ** 0.5 is nan rather than C's inf:
+    # Python floats do the same, so that scalar and tensor Values agree.
+    return math.sqrt(a) if b == 0.5 else math.pow(a, b)
+
+
 def _sigmoid_scalar(x):
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -283,8 +290,9 @@ def _sigmoid_array(x):
 
 
 def _shifted(a, axis):
-    """a minus its max along axis (0 where the max is not finite): exp of it cannot overflow."""
-    m = np.max(a, axis=axis, keepdims=True)
+    """a minus its max along axis (0 where the max is not finite): exp of it cannot overflow.
+    Over an empty axis the max is -inf: softmax is empty, logsumexp -inf, as in PyTorch."""
+    m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0)
     return a - m, m
 
@@ -327,7 +335,7 @@ mul = Op("mul", operator.mul,
 div = Op("div", operator.truediv,
          lambda g, out, a, b: g / b,
          lambda g, out, a, b: -g * out / b, scalar=operator.truediv)
-pow_ = Op("pow", np.power, _pow_grad_base, _pow_grad_exponent, scalar=math.pow)
+pow_ = Op("pow", np.power, _pow_grad_base, _pow_grad_exponent, scalar=_pow_scalar)
 matmul = Op("matmul", np.matmul, _matmul_grad_a, _matmul_grad_b)
 neg = Op("neg", operator.neg,
          lambda g, out, a: -g, scalar=operator.neg)
@@ -352,6 +360,8 @@ relu = Op("relu", lambda a: np.maximum(a, 0),
 leaky_relu = Op("leaky_relu", lambda a, slope: np.where(a > 0, a, a * slope),
                 lambda g, out, a, slope: where(g, g * slope, data_of(a) > 0),
                 scalar=lambda a, slope: a if a > 0 else a * slope)
+round_ = Op("round", lambda a, decimals: np.round(a, decimals),
+            lambda g, out, a, decimals: g * 0.0)  # piecewise constant: zero gradient, as torch
 clip = Op("clip", np.clip,
           lambda g, out, a, low, high: g * _inside(a, low, high))
 maximum = Op("maximum", np.maximum,
@@ -406,8 +416,9 @@ concat_op(1)  # in TABLE from the start
 
 
 # ---- argument normalisation for the public methods and functions ---------------------------
-def as_axis(axis, value, op: str):
-    """axis as a sorted tuple of non-negative ints (None stays None), checked against value
+def as_axis(axis, value, op: str, sort: bool = True):
+    """axis as a tuple of non-negative ints, sorted unless `sort=False` (None stays None),
+    checked against value: out of range is numpy's AxisError, a repeated axis a ShapeError
     (errors name `op`)."""
     if axis is None:
         return None
@@ -419,11 +430,15 @@ def as_axis(axis, value, op: str):
     rank = max(ndim, 1)  # like PyTorch, a 0-d Value accepts axis 0 or -1
     for ax in axes:
         if not -rank <= ax < rank:
-            raise ValueError(f"{op}: axis {ax} is out of range for a Value of shape "
-                             f"{value.shape}")
+            raise AxisError(f"{op}: axis {ax} is out of range for a Value of shape "
+                            f"{value.shape} (valid: {-rank} to {rank - 1})")
     if ndim == 0:
         return ()
-    return tuple(sorted({int(ax) % ndim for ax in axes}))
+    axes = tuple(int(ax) % ndim for ax in axes)
+    if len(set(axes)) != len(axes):
+        raise ShapeError(f"{op}: axis {axis!r} names an axis more than once (Value of shape "
+                         f"{value.shape})")
+    return tuple(sorted(axes)) if sort else axes
 
 
 def as_index(index):

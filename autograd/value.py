@@ -8,18 +8,23 @@ Every operator and method is one line: a call of an op of the table in `ops.py` 
 computes the result and records the graph node), or a composition of such calls.
 
 The backward pass reads each op's inputs' data, so that data must not change in between:
-- the arrays that `.data` and `.grad` hand out are read-only, so numpy refuses an in-place
-  write (`v.data[0] = 1`); they are frozen when first handed out, which costs nothing on
+- the arrays that `.data` and `.grad` hand out are read-only (`.data` as a `ReadOnlyArray`
+  view), so `v.data[0] = 1` raises; they are frozen when first handed out, which costs nothing on
   the many intermediate arrays nobody looks at (nothing inside the engine writes in place);
-- assigning `v.data = new` (what optimizers do) is allowed, and stamps the Value with a
-  newer version than every op recorded so far; backward through such an op raises instead
-  of silently using the new data. Run the forward pass again after changing data.
+- assigning `v.data = new` (what optimizers do, also as `p.data -= lr * p.grad`) is
+  allowed for a leaf, and stamps it with a newer version than every op recorded so far;
+  backward through such an op raises instead of silently using the new data. Run the
+  forward pass again after changing data. A Value computed by an op cannot be given new
+  data: its data is its inputs' result, which backward relies on.
 """
 from __future__ import annotations
 
+import operator
 import warnings
 
 import numpy as np
+
+from .mode import ShapeError
 
 FLOAT = np.dtype(np.float64)
 # Counts assignments to `Value.data`; each Value keeps the count of its birth or last change.
@@ -66,6 +71,59 @@ def frozen(x):
     if type(x) is not float and x.flags.writeable:
         x.flags.writeable = False
     return x
+
+
+class ReadOnlyArray(np.ndarray):
+    """A Value's data as `.data` hands it out: an ndarray view that cannot be written to
+    (backward reads the data later).
+
+    Arithmetic on it gives plain arrays. An augmented assignment (`a -= x`, `a *= x`, ...)
+    computes a new array instead of writing into this one, so `p.data -= lr * p.grad`
+    assigns new data through the setter, as it does for a scalar Value. Writing into it
+    (`a[0] = 1`, a ufunc's `out=`) raises, saying what to do instead.
+    """
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        if out is not None:
+            if any(isinstance(o, ReadOnlyArray) and not o.flags.writeable for o in out):
+                raise ValueError(_READ_ONLY)
+            kwargs["out"] = tuple(_plain(o) for o in out)
+        return getattr(ufunc, method)(*map(_plain, inputs), **kwargs)
+
+    def __setitem__(self, index, value):
+        if not self.flags.writeable:
+            raise ValueError(_READ_ONLY)
+        super().__setitem__(index, value)
+
+    def copy(self, order="C"):
+        return np.array(self, order=order)
+
+    def __repr__(self):
+        return repr(self.view(np.ndarray))
+
+    def __str__(self):
+        return str(self.view(np.ndarray))
+
+
+_READ_ONLY = ("this array is a Value's data, and read-only: backward reads it later. Assign "
+              "new data instead (v.data = new, or v.data -= x), or work on a copy, "
+              "np.array(v.data)")
+
+
+def _plain(x):
+    return x.view(np.ndarray) if isinstance(x, ReadOnlyArray) else x
+
+
+for _name, _operator in [("__iadd__", operator.add), ("__isub__", operator.sub),
+                         ("__imul__", operator.mul), ("__itruediv__", operator.truediv),
+                         ("__ifloordiv__", operator.floordiv), ("__imod__", operator.mod),
+                         ("__ipow__", operator.pow), ("__imatmul__", operator.matmul)]:
+    setattr(ReadOnlyArray, _name, lambda self, other, f=_operator: f(_plain(self), other))
+
+
+def read_only(x):
+    """x as `.data` hands it out: a float, or a ReadOnlyArray of the array."""
+    return x if type(x) is float else frozen(x).view(ReadOnlyArray)
 
 
 class Value:
@@ -130,23 +188,25 @@ class Value:
     @property
     def data(self):
         """A Python float (scalar Value) or a read-only numpy array (tensor Value)."""
-        return frozen(self._data)
+        return read_only(self._data)
 
     @data.setter
     def data(self, new):
+        if self._op is not None:
+            raise RuntimeError(
+                f"data: this Value is the result of {self._op.name}, so its data comes from "
+                "its inputs and backward relies on that; it cannot be replaced. For new data "
+                "without that history make a new leaf: Value(new) or v.detach()")
         # Copied, as Value(new) does: the caller's array stays theirs and writable.
         self._replace_data(as_data(new))
 
     def _replace_data(self, data) -> None:
         """Make `data` (a float, or an array that nothing else refers to: it is frozen, not
-        copied) this Value's data. It gets a newer version than every op recorded so far,
-        and the Value becomes a leaf: its data no longer comes from the op that made it."""
+        copied) this leaf's data. It gets a newer version than every op recorded so far."""
         global _data_clock
         self._data = frozen(data)
         _data_clock += 1
         self._version = _data_clock
-        self._op = self._a = self._b = None
-        self._more = self._params = ()
 
     @property
     def grad(self):
@@ -212,6 +272,18 @@ class Value:
 
     __float__ = item
 
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        """The truth value of a one-element Value; more elements are ambiguous, as in numpy
+        and PyTorch."""
+        if self.size != 1:
+            raise ValueError(f"bool(): the truth value of a Value of shape {self.shape} "
+                             f"({self.size} elements) is ambiguous; reduce it first, e.g. "
+                             "(v > 0).any() or .all(), or compare v.item() for one element")
+        return bool(self.item())
+
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (read-only; shares memory with the Value)."""
         return np.asarray(self.data)
@@ -260,6 +332,11 @@ class Value:
     def __matmul__(self, other): return ops.matmul.apply(self, other)
     def __rmatmul__(self, other): return ops.matmul.apply(other, self)
     def __neg__(self): return ops.neg.apply(self)
+    def __abs__(self): return ops.abs_.apply(self)
+
+    def __round__(self, ndigits=None):
+        """Round to `ndigits` decimals (elementwise, a zero gradient), as torch.round."""
+        return ops.round_.apply(self, 0 if ndigits is None else int(ndigits))
 
     def __getitem__(self, index):
         if type(self._data) is float:
@@ -281,6 +358,8 @@ class Value:
 
     def clip(self, low=None, high=None):
         """Limit the data to [low, high]; the gradient flows where the input was inside."""
+        if low is None and high is None:
+            raise ValueError("clip: give low, high or both (with neither it would do nothing)")
         return ops.clip.apply(self, low, high)
 
     def sum(self, axis=None, keepdims: bool = False):
@@ -321,10 +400,10 @@ class Value:
             axes = tuple(axes[0])
         if not axes:
             axes = tuple(range(self.ndim))[::-1]
-        if sorted(ax % max(self.ndim, 1) for ax in axes) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+        if len(axes) != self.ndim:
+            raise ShapeError(f"transpose: axes {axes} are not a permutation of the "
                              f"{self.ndim} axes of shape {self.shape}")
-        return ops.transpose.apply(self, tuple(ax % self.ndim for ax in axes))
+        return ops.transpose.apply(self, ops.as_axis(axes, self, "transpose", sort=False))
 
     @property
     def T(self):

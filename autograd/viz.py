@@ -125,7 +125,7 @@ def draw_graph(root: Value, rankdir: str = "LR", show_data: bool = True, show_gr
         groups = module.graph_groups(order) if hasattr(module, "graph_groups") else {}
 
     graph = _Digraph(
-        name=root.name or "autograd",
+        name=str(root.name or "autograd"),
         graph_attr={"rankdir": rankdir, "fontname": _FONT, "nodesep": "0.25",
                     "ranksep": "0.3", "pad": "0.2"},
         node_attr={"fontname": _FONT, "fontsize": "11", "shape": "ellipse", "style": "filled",
@@ -284,7 +284,7 @@ def _value_label(v: Value, name: str | None, kind: str, show_data: bool,
     _, border, text = _PALETTE[kind]
     rows = []
     if name:
-        rows.append(f'<TD COLSPAN="2"><B>{html.escape(name)}</B></TD>')
+        rows.append(f'<TD COLSPAN="2"><B>{html.escape(str(name))}</B></TD>')
     if v.size > _SMALL or not (show_data or show_grad or name):
         shape = f"{v.shape} {v.dtype}" if v.shape else "scalar"
         rows.append(f'<TD COLSPAN="2"><FONT POINT-SIZE="9" COLOR="{_MUTED}">{shape}</FONT></TD>')

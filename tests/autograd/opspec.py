@@ -130,6 +130,9 @@ spec("clip(low)", lambda a: a.clip(low=-0.5), lambda a: np.maximum(a, -0.5), UNA
      torch=lambda t, a: a.clamp(min=-0.5))
 spec("clip(high)", lambda a: a.clip(high=0.5), lambda a: np.minimum(a, 0.5), UNARY,
      torch=lambda t, a: a.clamp(max=0.5))
+spec("round", round, np.round, UNARY, torch=lambda t, a: t.round(a))
+spec("round(1)", lambda a: round(a, 1), lambda a: np.round(a, 1), UNARY,
+     torch=lambda t, a: t.round(a, decimals=1))
 spec("square", lambda a: a ** 2, lambda a: a * a, UNARY, torch=lambda t, a: a ** 2)
 spec("pow(-1.5)", lambda a: a ** -1.5, lambda a: 1 / (a * np.sqrt(a)), UNARY, (POSITIVE,),
      torch=lambda t, a: a ** -1.5)

@@ -334,17 +334,21 @@ def test_an_optimizer_style_update_then_a_new_forward_is_correct():
     np.testing.assert_array_equal(w.data, np.array([1.0, -2.0]) * 0.5 ** 3)
 
 
-def test_assigning_data_to_an_intermediate_makes_it_a_leaf():
-    x = Value(2.0)
+@pytest.mark.parametrize("data", [2.0, np.array([2.0, -1.0])], ids=["scalar", "tensor"])
+def test_the_data_of_an_intermediate_cannot_be_replaced(data):
+    """Its data is its inputs' result; replacing it would leave backward to choose between
+    the op and the new data (x.grad silently 0, or a gradient at the wrong point)."""
+    x = Value(data)
     h = x * 3.0
-    old = h * 2.0
-    h.data = 10.0
-    assert h.is_leaf and h.op == "" and h.parents == ()
-    new = h * 4.0
-    new.backward()
-    assert h.grad == 4.0 and x.grad == 0.0  # nothing flows to x any more
-    with pytest.raises(RuntimeError, match="new data"):
-        old.backward()  # recorded before the change
+    for assign in (lambda: setattr(h, "data", 10.0), lambda: h.__setattr__("data", h.data - 1)):
+        with pytest.raises(RuntimeError, match="result of mul.*Value\\(new\\) or v.detach"):
+            assign()
+    np.testing.assert_array_equal(h.data, np.asarray(data) * 3.0)
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full(np.shape(data), 3.0))
+    d = h.detach()
+    d.data = 10.0  # a detached copy is a leaf of its own
+    assert d.data == 10.0
 
 
 # ---- grad() ---------------------------------------------------------------------------------

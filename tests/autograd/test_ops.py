@@ -221,7 +221,7 @@ def test_softmax_of_a_scalar(name, value):
 def test_reshape_of_a_scalar_gives_a_tensor_and_a_float_gradient():
     s = Value(2.0)
     out = s.reshape(1, 1)
-    assert out.shape == (1, 1) and type(out.data) is np.ndarray
+    assert out.shape == (1, 1) and isinstance(out.data, np.ndarray)
     (out * 3.0).sum().backward()
     assert type(s.grad) is float and s.grad == 3.0
 

@@ -131,7 +131,7 @@ def test_a_step_keeps_the_kind_of_the_data(cls, data, kind):
     p = Value(data)
     (p * p).sum().backward()  # gradient 6
     cls([p], lr=0.1).step()
-    assert type(p.data) is kind
+    assert isinstance(p.data, kind)
     np.testing.assert_allclose(p.data, 3.0 - 0.1 * (6.0 if cls is SGD else 1.0))
     if kind is np.ndarray:
         assert not p.data.flags.writeable
