@@ -21,6 +21,7 @@ setup(
         "test": ["pytest>=7", "hypothesis>=6.70"],
         "demos": ["matplotlib>=3.6", "scikit-learn>=1.2"],
         "bench": ["micrograd==0.1.0", "torch==2.13.0", "threadpoolctl>=3"],
+        "torch": ["torch>=2.0"],  # nn.to_torch and nn.from_torch
     },
     license="MIT",
 )

@@ -9,12 +9,14 @@
     >>> model.zero_grad(); loss.backward(); SGD(model.parameters(), lr=0.1).step()
 
 `nn.fit` runs that loop over minibatches for you; `model.save(path)` and `model.load(path)`
-store the weights in a numpy `.npz` file.
+store the weights in a numpy `.npz` file. `nn.to_torch(model)` makes the same model in
+PyTorch, with its weights, and `nn.from_torch(net)` brings one back.
 """
 import autograd.mode
 
 from . import optim
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .convert import from_torch, to_torch
 from .layers import MLP, Layer, Linear, Perceptron, Sequential
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss,
                      binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
@@ -29,4 +31,4 @@ __all__ = ["Module", "load_state", "Perceptron", "Linear", "Layer", "MLP", "Sequ
            "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "Identity",
            "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-           "fit", "optim"]
+           "fit", "optim", "to_torch", "from_torch"]

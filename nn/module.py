@@ -7,6 +7,7 @@ either. Nothing has to be registered, as in micrograd and tinygrad.
 from __future__ import annotations
 
 import os
+import sys
 import zipfile
 
 import numpy as np
@@ -117,7 +118,15 @@ class Module:
         Everything is checked first: a missing, unexpected, non-numeric or wrongly shaped
         entry raises one `ValueError` listing them all, and the module is left unchanged.
         Arrays are copied and cast to each parameter's dtype.
+
+        A PyTorch state dict (torch tensors) is read in the names and layouts of
+        `nn.to_torch(self)`: `model.load_state_dict(net.state_dict())`.
         """
+        if _holds_torch_tensors(state):
+            from .convert import state_from_torch  # here: convert builds on layers, on Module
+            state, problems = state_from_torch(self, state)
+            if problems:
+                raise _refusal(self, problems, " from a PyTorch state dict")
         params = dict(self.named_parameters())
         problems = [f"missing {name!r}" for name in params if name not in state]
         problems += [f"unexpected {name!r}" for name in state if name not in params]
@@ -134,8 +143,7 @@ class Module:
             else:
                 arrays[name] = arr
         if problems:
-            raise ValueError(f"load_state_dict into {type(self).__name__}: "
-                             + "; ".join(problems) + " (no parameter was changed)")
+            raise _refusal(self, problems)
         for name, p in params.items():
             arr = arrays[name]
             p.data = float(arr) if type(p.data) is float else np.array(arr, dtype=p.dtype)
@@ -155,6 +163,16 @@ class Module:
         """
         self.load_state_dict(load_state(path))
         return self
+
+
+def _refusal(module: Module, problems: list[str], source: str = "") -> ValueError:
+    return ValueError(f"load_state_dict into {type(module).__name__}{source}: "
+                      + "; ".join(problems) + " (no parameter was changed)")
+
+
+def _holds_torch_tensors(state: dict) -> bool:
+    torch = sys.modules.get("torch")  # a torch tensor means torch is imported: never import it
+    return torch is not None and any(isinstance(v, torch.Tensor) for v in state.values())
 
 
 def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
