@@ -7,6 +7,7 @@ either. Nothing has to be registered, as in micrograd and tinygrad.
 from __future__ import annotations
 
 import os
+import reprlib
 import zipfile
 
 import numpy as np
@@ -44,6 +45,7 @@ class Module:
         box labels (see `nn.drawing`)."""
         return drawing.groups(self, values)
 
+    @reprlib.recursive_repr()  # a module already being printed (a cycle) shows as "..."
     def __repr__(self):
         children = [(name, obj) for name, obj in self._members() if isinstance(obj, Module)]
         if not children:
@@ -52,18 +54,22 @@ class Module:
         return "\n".join([f"{type(self).__name__}(", *lines, ")"])
 
     def _members(self):
-        """(name, Value or Module) for each attribute, lists and tuples flattened as name.i."""
+        """(name, Value or Module) for each attribute, lists and tuples flattened as name.i
+        (each list or tuple once, under its first name: a list may hold itself)."""
+        flattened = set()
         stack = list(reversed(vars(self).items()))
         while stack:
             name, obj = stack.pop()
             if isinstance(obj, (Value, Module)):
                 yield name, obj
-            elif isinstance(obj, (list, tuple)):
+            elif isinstance(obj, (list, tuple)) and id(obj) not in flattened:
+                flattened.add(id(obj))
                 stack.extend((f"{name}.{i}", item) for i, item in reversed(list(enumerate(obj))))
 
     def _walk(self):
         """(dotted name, object) for this module (named "") and every Value and Module below
-        it: depth first, in the order the attributes were assigned, each object once."""
+        it: depth first, in the order the attributes were assigned, each object once (as in
+        PyTorch, so a child that refers back to its parent ends the walk, not hangs it)."""
         seen = set()
         stack = [("", self)]
         while stack:
