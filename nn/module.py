@@ -1,4 +1,4 @@
-"""`Module`, the base class of every layer and model, and loading weights from `.npz` files.
+"""`Module`, the base class of every layer and model, saving and loading its weights.
 
 A Module finds its parameters itself: it walks its attributes in the order they were
 assigned and collects Values that require grad, sub-Modules, and lists or tuples of
@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import reprlib
-import zipfile
 
 import numpy as np
 
 from autograd import Value
 
 from . import drawing
+from .npz import read_npz, write_npz
 
 
 class Module:
@@ -124,65 +124,59 @@ class Module:
         entry raises one `ValueError` listing them all, and the module is left unchanged.
         Arrays are copied and cast to each parameter's dtype.
         """
-        params = dict(self.named_parameters())
-        problems = [f"missing {name!r}" for name in params if name not in state]
-        problems += [f"unexpected {name!r}" for name in state if name not in params]
-        arrays = {}
-        for name, p in params.items():
-            if name not in state:
-                continue
-            arr = state[name]
-            arr = np.asarray(arr.data if isinstance(arr, Value) else arr)
-            if arr.dtype.kind not in "biuf":
-                problems.append(f"{name!r} holds {arr.dtype} data, not numbers")
-            elif arr.shape != p.shape:
-                problems.append(f"{name!r} has shape {arr.shape}, the parameter {p.shape}")
-            else:
-                arrays[name] = arr
-        if problems:
-            raise ValueError(f"load_state_dict into {type(self).__name__}: "
-                             + "; ".join(problems) + " (no parameter was changed)")
-        for name, p in params.items():
+        arrays = {name: np.asarray(arr.data if isinstance(arr, Value) else arr)
+                  for name, arr in state.items()}
+        self._check_fits({name: (arr.shape, arr.dtype) for name, arr in arrays.items()},
+                         "load_state_dict into")
+        for name, p in self.named_parameters():
             arr = arrays[name]
             p.data = float(arr) if type(p.data) is float else np.array(arr, dtype=p.dtype)
+
+    def _check_fits(self, entries: dict, action: str) -> None:
+        """Raise one ValueError listing every problem with loading `entries` (name ->
+        (shape, dtype)) into the parameters: missing, unexpected, non-numeric, misshaped."""
+        params = dict(self.named_parameters())
+        problems = [f"missing {name!r}" for name in params if name not in entries]
+        problems += [f"unexpected {name!r}" for name in entries if name not in params]
+        for name, p in params.items():
+            if name not in entries:
+                continue
+            shape, dtype = entries[name]
+            if dtype.kind not in "biuf":
+                problems.append(f"{name!r} holds {dtype} data, not numbers")
+            elif shape != p.shape:
+                problems.append(f"{name!r} has shape {shape}, the parameter {p.shape}")
+        if problems:
+            raise ValueError(f"{action} {type(self).__name__}: " + "; ".join(problems)
+                             + " (no parameter was changed)")
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the parameters to `path` as a numpy `.npz` archive (exactly that file name).
 
-        Read them back with `model.load(path)` or `nn.load_state(path)`.
+        Any parameter name works. The file is replaced in one step, so if saving fails the
+        previous file at `path` is left as it was. Read it back with `model.load(path)` or
+        `nn.load_state(path)` (or `np.load`).
         """
-        with open(path, "wb") as f:
-            np.savez(f, **self.state_dict())
+        write_npz(path, self.state_dict())
 
     def load(self, path: str | os.PathLike) -> Module:
         """Load parameters saved by `save` into this module and return the module.
 
+        The names, shapes and dtypes in the file's headers are checked against the
+        parameters before any array data is read; on any problem the module is unchanged.
+
         >>> model = nn.MLP([2, 3, 1]).load("weights.npz")    # doctest: +SKIP
         """
-        self.load_state_dict(load_state(path))
+        self.load_state_dict(read_npz(path, lambda headers: self._check_fits(
+            headers, f"load {os.fspath(path)!r} into")))
         return self
 
 
 def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read a state dict from an `.npz` file written by `Module.save`.
+    """Read a state dict (name -> array) from an `.npz` file written by `Module.save`.
 
     Loading never unpickles: unpickling can run arbitrary code, so a file that holds
-    pickled Python objects raises `ValueError` instead.
+    pickled Python objects raises `ValueError` instead, as does a damaged file or one
+    that is no `.npz` archive; the message names the file.
     """
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if isinstance(archive, np.lib.npyio.NpzFile):
-            with archive:
-                return {name: archive[name] for name in archive.files}
-    except (zipfile.BadZipFile, EOFError) as err:
-        raise ValueError(f"{os.fspath(path)!r} is not a readable .npz file (truncated or "
-                         f"damaged?): {err}") from None
-    except ValueError as err:
-        if "allow_pickle" not in str(err):  # numpy's words when it meets pickled data
-            raise
-        raise ValueError(f"{os.fspath(path)!r} holds pickled Python objects (or is no numpy "
-                         "file at all); refusing to load it, because unpickling can run "
-                         "arbitrary code. Only plain numeric arrays, as Module.save writes "
-                         "them, are accepted.") from None
-    raise ValueError(f"{os.fspath(path)!r} holds a single array, not an .npz archive of "
-                     "named parameters (write one with Module.save)")
+    return read_npz(path)
