@@ -88,9 +88,10 @@ def binary_cross_entropy(prob: Value, target, reduction: str = "mean") -> Value:
     p = prob.data  # a float for a scalar Value, so the loss stays a float
     outside = ~((np.asarray(p) >= 0) & (np.asarray(p) <= 1))  # nan too
     if outside.any():
-        raise ValueError(f"{name}: probabilities must lie in [0, 1], got "
-                         f"{np.asarray(p)[outside].flat[0].item()!r} (apply sigmoid first, or "
-                         "pass the raw scores to binary_cross_entropy_with_logits)")
+        bad = np.asarray(p)[outside].flat[0].item()
+        raise ValueError(f"{name}: probabilities must lie in [0, 1], got {bad!r} (apply "
+                         "sigmoid first, or pass the raw scores to "
+                         "binary_cross_entropy_with_logits)")
     exact = p * (1 - p) >= BCE_GRAD_EPS
     if np.all(exact):  # the usual case: no log is near its clamp
         log_likelihood = target * prob.log() + (1 - target) * (1 - prob).log()

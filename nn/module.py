@@ -167,8 +167,9 @@ class Module:
 
         >>> model = nn.MLP([2, 3, 1]).load("weights.npz")    # doctest: +SKIP
         """
-        self.load_state_dict(read_npz(path, lambda headers: self._check_fits(
-            headers, f"load {os.fspath(path)!r} into")))
+        def check(headers):  # called with every member's (shape, dtype), before any data
+            self._check_fits(headers, f"load {os.fspath(path)!r} into")
+        self.load_state_dict(read_npz(path, check))
         return self
 
 

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 import nn
-import nn.npz
 from autograd import Value
 
 
@@ -188,6 +187,7 @@ def test_shapes_and_dtypes_are_checked_from_the_headers_before_any_data(tmp_path
 
 
 def test_load_reads_only_the_members_it_loads(tmp_path, monkeypatch):
+    import nn.npz
     path = tmp_path / "model.npz"
     model = nn.MLP([3, 4, 2], rng=0)
     model.save(path)
