@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Value, maximum
+from autograd import Value, maximum, where
 
 from .module import Module
 
 _REDUCTIONS = ("mean", "sum", "none")
 
-# Probabilities are clipped to [eps, 1 - eps] before the log. 1e-7 rather than something
-# smaller so that 1 - eps still differs from 1 in float32 (spacing there is 6e-8).
-BCE_EPS = 1e-7
+# binary_cross_entropy follows PyTorch: each log term is clamped at BCE_LOG_FLOOR, so p = 0
+# or 1 gives a finite loss, and the gradient (p - t) / (p (1 - p)) has its denominator
+# clamped at BCE_GRAD_EPS, so it stays finite there too.
+BCE_LOG_FLOOR = -100.0
+BCE_GRAD_EPS = 1e-12
 
 
 def _check_reduction(reduction: str, name: str) -> None:
@@ -70,17 +72,41 @@ def mse_loss(pred: Value, target, reduction: str = "mean") -> Value:
 
 
 def binary_cross_entropy(prob: Value, target, reduction: str = "mean") -> Value:
-    """-(t log p + (1 - t) log(1 - p)) for probabilities p (e.g. a sigmoid output).
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1] (e.g. a sigmoid output).
 
-    p is clipped to [BCE_EPS, 1 - BCE_EPS] (1e-7) so a saturated p gives a large finite
-    loss instead of inf; where it is clipped the gradient is zero. Prefer
-    `binary_cross_entropy_with_logits` on the raw scores: it needs no clipping.
+    As in PyTorch: each log term is clamped at -100, so p = 0 or 1 gives a finite loss
+    (100 for a certainly wrong prediction), and the gradient is (p - t) / max(p (1 - p),
+    1e-12): a confidently wrong p = 1e-8 for t = 1 gets -1e8 and learns, p = 0 gets -1e12.
+    Where p (1 - p) >= 1e-12 that is the exact derivative; nearer 0 or 1 the loss is the
+    clamped one and the gradient PyTorch's (there its second derivative is 0). A p outside
+    [0, 1], or nan, raises ValueError. `binary_cross_entropy_with_logits` on the raw
+    scores needs none of this and is more accurate.
     """
+    name = "binary_cross_entropy"
     target = _as_target(target, prob)
-    _check_same_shape("binary_cross_entropy", prob, target)
-    p = prob.clip(BCE_EPS, 1 - BCE_EPS)
-    log_likelihood = target * p.log() + (1 - target) * (1 - p).log()
-    return _reduce(log_likelihood, reduction, "binary_cross_entropy", negate=True)
+    _check_same_shape(name, prob, target)
+    p = prob.data  # a float for a scalar Value, so the loss stays a float
+    outside = ~((np.asarray(p) >= 0) & (np.asarray(p) <= 1))  # nan too
+    if outside.any():
+        bad = np.asarray(p)[outside].flat[0].item()
+        raise ValueError(f"{name}: probabilities must lie in [0, 1], got {bad!r} (apply "
+                         "sigmoid first, or pass the raw scores to "
+                         "binary_cross_entropy_with_logits)")
+    exact = p * (1 - p) >= BCE_GRAD_EPS
+    if np.all(exact):  # the usual case: no log is near its clamp
+        log_likelihood = target * prob.log() + (1 - target) * (1 - prob).log()
+    else:
+        t = np.asarray(target.data if isinstance(target, Value) else target)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped at once
+            log_p = np.maximum(np.log(p), BCE_LOG_FLOOR)
+            log_q = np.maximum(np.log1p(-p), BCE_LOG_FLOOR)
+        # Near 0 and 1: the clamped value (prob - p is exactly 0) with PyTorch's slope.
+        edge = (target * log_p + (1 - target) * log_q
+                - (prob - p) * ((p - t) / BCE_GRAD_EPS))
+        safe = where(exact, prob, 0.5)  # keeps log(0) out of the graph (and of anomaly mode)
+        exact_part = target * safe.log() + (1 - target) * (1 - safe).log()
+        log_likelihood = where(exact, exact_part, edge)
+    return _reduce(log_likelihood, reduction, name, negate=True)
 
 
 def binary_cross_entropy_with_logits(logits: Value, target, reduction: str = "mean") -> Value:

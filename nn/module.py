@@ -1,4 +1,4 @@
-"""`Module`, the base class of every layer and model, and loading weights from `.npz` files.
+"""`Module`, the base class of every layer and model, saving and loading its weights.
 
 A Module finds its parameters itself: it walks its attributes in the order they were
 assigned and collects Values that require grad, sub-Modules, and lists or tuples of
@@ -7,14 +7,15 @@ either. Nothing has to be registered, as in micrograd and tinygrad.
 from __future__ import annotations
 
 import os
+import reprlib
 import sys
-import zipfile
 
 import numpy as np
 
 from autograd import Value
 
 from . import drawing
+from .npz import read_npz, write_npz
 
 
 class Module:
@@ -45,6 +46,7 @@ class Module:
         box labels (see `nn.drawing`)."""
         return drawing.groups(self, values)
 
+    @reprlib.recursive_repr()  # a module already being printed (a cycle) shows as "..."
     def __repr__(self):
         children = [(name, obj) for name, obj in self._members() if isinstance(obj, Module)]
         if not children:
@@ -53,18 +55,22 @@ class Module:
         return "\n".join([f"{type(self).__name__}(", *lines, ")"])
 
     def _members(self):
-        """(name, Value or Module) for each attribute, lists and tuples flattened as name.i."""
+        """(name, Value or Module) for each attribute, lists and tuples flattened as name.i
+        (each list or tuple once, under its first name: a list may hold itself)."""
+        flattened = set()
         stack = list(reversed(vars(self).items()))
         while stack:
             name, obj = stack.pop()
             if isinstance(obj, (Value, Module)):
                 yield name, obj
-            elif isinstance(obj, (list, tuple)):
+            elif isinstance(obj, (list, tuple)) and id(obj) not in flattened:
+                flattened.add(id(obj))
                 stack.extend((f"{name}.{i}", item) for i, item in reversed(list(enumerate(obj))))
 
     def _walk(self):
         """(dotted name, object) for this module (named "") and every Value and Module below
-        it: depth first, in the order the attributes were assigned, each object once."""
+        it: depth first, in the order the attributes were assigned, each object once (as in
+        PyTorch, so a child that refers back to its parent ends the walk, not hangs it)."""
         seen = set()
         stack = [("", self)]
         while stack:
@@ -126,47 +132,58 @@ class Module:
             from .convert import state_from_torch  # here: convert builds on layers, on Module
             state, problems = state_from_torch(self, state)
             if problems:
-                raise _refusal(self, problems, " from a PyTorch state dict")
-        params = dict(self.named_parameters())
-        problems = [f"missing {name!r}" for name in params if name not in state]
-        problems += [f"unexpected {name!r}" for name in state if name not in params]
-        arrays = {}
-        for name, p in params.items():
-            if name not in state:
-                continue
-            arr = state[name]
-            arr = np.asarray(arr.data if isinstance(arr, Value) else arr)
-            if arr.dtype.kind not in "biuf":
-                problems.append(f"{name!r} holds {arr.dtype} data, not numbers")
-            elif arr.shape != p.shape:
-                problems.append(f"{name!r} has shape {arr.shape}, the parameter {p.shape}")
-            else:
-                arrays[name] = arr
-        if problems:
-            raise _refusal(self, problems)
-        for name, p in params.items():
+                raise _refusal(self, problems, source=" from a PyTorch state dict")
+        arrays = {name: np.asarray(arr.data if isinstance(arr, Value) else arr)
+                  for name, arr in state.items()}
+        self._check_fits({name: (arr.shape, arr.dtype) for name, arr in arrays.items()},
+                         "load_state_dict into")
+        for name, p in self.named_parameters():
             arr = arrays[name]
             p.data = float(arr) if type(p.data) is float else np.array(arr, dtype=p.dtype)
+
+    def _check_fits(self, entries: dict, action: str) -> None:
+        """Raise one ValueError listing every problem with loading `entries` (name ->
+        (shape, dtype)) into the parameters: missing, unexpected, non-numeric, misshaped."""
+        params = dict(self.named_parameters())
+        problems = [f"missing {name!r}" for name in params if name not in entries]
+        problems += [f"unexpected {name!r}" for name in entries if name not in params]
+        for name, p in params.items():
+            if name not in entries:
+                continue
+            shape, dtype = entries[name]
+            if dtype.kind not in "biuf":
+                problems.append(f"{name!r} holds {dtype} data, not numbers")
+            elif shape != p.shape:
+                problems.append(f"{name!r} has shape {shape}, the parameter {p.shape}")
+        if problems:
+            raise _refusal(self, problems, action)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the parameters to `path` as a numpy `.npz` archive (exactly that file name).
 
-        Read them back with `model.load(path)` or `nn.load_state(path)`.
+        Any parameter name works. The file is replaced in one step, so if saving fails the
+        previous file at `path` is left as it was. Read it back with `model.load(path)` or
+        `nn.load_state(path)` (or `np.load`).
         """
-        with open(path, "wb") as f:
-            np.savez(f, **self.state_dict())
+        write_npz(path, self.state_dict())
 
     def load(self, path: str | os.PathLike) -> Module:
         """Load parameters saved by `save` into this module and return the module.
 
+        The names, shapes and dtypes in the file's headers are checked against the
+        parameters before any array data is read; on any problem the module is unchanged.
+
         >>> model = nn.MLP([2, 3, 1]).load("weights.npz")    # doctest: +SKIP
         """
-        self.load_state_dict(load_state(path))
+        def check(headers):  # called with every member's (shape, dtype), before any data
+            self._check_fits(headers, f"load {os.fspath(path)!r} into")
+        self.load_state_dict(read_npz(path, check))
         return self
 
 
-def _refusal(module: Module, problems: list[str], source: str = "") -> ValueError:
-    return ValueError(f"load_state_dict into {type(module).__name__}{source}: "
+def _refusal(module: Module, problems: list[str], action: str = "load_state_dict into",
+             source: str = "") -> ValueError:
+    return ValueError(f"{action} {type(module).__name__}{source}: "
                       + "; ".join(problems) + " (no parameter was changed)")
 
 
@@ -176,25 +193,10 @@ def _holds_torch_tensors(state: dict) -> bool:
 
 
 def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read a state dict from an `.npz` file written by `Module.save`.
+    """Read a state dict (name -> array) from an `.npz` file written by `Module.save`.
 
     Loading never unpickles: unpickling can run arbitrary code, so a file that holds
-    pickled Python objects raises `ValueError` instead.
+    pickled Python objects raises `ValueError` instead, as does a damaged file or one
+    that is no `.npz` archive; the message names the file.
     """
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if isinstance(archive, np.lib.npyio.NpzFile):
-            with archive:
-                return {name: archive[name] for name in archive.files}
-    except (zipfile.BadZipFile, EOFError) as err:
-        raise ValueError(f"{os.fspath(path)!r} is not a readable .npz file (truncated or "
-                         f"damaged?): {err}") from None
-    except ValueError as err:
-        if "allow_pickle" not in str(err):  # numpy's words when it meets pickled data
-            raise
-        raise ValueError(f"{os.fspath(path)!r} holds pickled Python objects (or is no numpy "
-                         "file at all); refusing to load it, because unpickling can run "
-                         "arbitrary code. Only plain numeric arrays, as Module.save writes "
-                         "them, are accepted.") from None
-    raise ValueError(f"{os.fspath(path)!r} holds a single array, not an .npz archive of "
-                     "named parameters (write one with Module.save)")
+    return read_npz(path)

@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd import Value
 
+from .layers import _check_size
 from .module import Module
 
 
@@ -32,19 +33,13 @@ def fit(model: Module, X, y, loss_fn: Callable, optimizer, epochs: int,
     the mean of its batch losses weighted by batch size, i.e. the mean per sample for a
     loss with reduction "mean". A progress bar (tqdm) shows the epochs and the latest
     loss when `progress` is on and stderr is a terminal.
+
+    Every argument is checked before the first update, so a call that raises for a bad
+    argument changes no weight and no optimizer state. (An error that only the data of a
+    later batch triggers, inside the model or the loss, keeps the steps taken before it.)
     """
-    X = np.asarray(X.data if isinstance(X, Value) else X)
-    y = np.asarray(y.data if isinstance(y, Value) else y)
-    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
-        raise ValueError(f"fit: X and y need the same number of samples along the first "
-                         f"axis, got shapes {X.shape} and {y.shape}")
+    X, y, batch_size = _checked_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size)
     n = len(X)
-    if batch_size is None:
-        batch_size = n
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"fit: batch_size must be a positive integer or None, "
-                         f"got {batch_size!r}")
     rng = np.random.default_rng(rng)
     epoch_iter = range(epochs)
     if progress and sys.stderr.isatty():
@@ -65,6 +60,38 @@ def fit(model: Module, X, y, loss_fn: Callable, optimizer, epochs: int,
         if not isinstance(epoch_iter, range):
             epoch_iter.set_postfix(loss=f"{history[-1]:.4g}")
     return history
+
+
+def _checked_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size):
+    """X and y as numeric arrays and the batch size, after checking everything `fit` uses."""
+    if not isinstance(model, Module):
+        raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
+    params = model.parameters()
+    if not params:
+        raise ValueError(f"fit: {type(model).__name__} has no parameters to train")
+    if not callable(loss_fn):
+        raise TypeError(f"fit: loss_fn must be a function such as nn.mse_loss, got "
+                        f"{type(loss_fn).__name__}")
+    if isinstance(optimizer, type) or not all(callable(getattr(optimizer, method, None))
+                                              for method in ("zero_grad", "step")):
+        raise TypeError(f"fit: optimizer must be an optimizer object with zero_grad() and "
+                        f"step(), such as SGD(model.parameters(), lr=0.1); got {optimizer!r}")
+    if hasattr(optimizer, "params") and not {id(p) for p in params} & \
+            {id(p) for p in optimizer.params}:
+        raise ValueError(f"fit: the optimizer holds none of the parameters of "
+                         f"{type(model).__name__} (was it made for another model?)")
+    _check_size("fit: epochs", epochs)
+    X = np.asarray(X.data if isinstance(X, Value) else X)
+    y = np.asarray(y.data if isinstance(y, Value) else y)
+    for name, arr in (("X", X), ("y", y)):
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"fit: {name} must hold numbers, got dtype {arr.dtype}")
+    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
+        raise ValueError(f"fit: X and y need the same number of samples along the first "
+                         f"axis, got shapes {X.shape} and {y.shape}")
+    if len(X) == 0:
+        raise ValueError(f"fit: the dataset is empty (X has shape {X.shape})")
+    return X, y, len(X) if batch_size is None else _check_size("fit: batch_size", batch_size)
 
 
 def _minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, order):

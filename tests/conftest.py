@@ -10,8 +10,16 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 # Shared test helpers (drawn.py) import as top-level modules under every import mode.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, for reference values; the test is skipped where it is not installed."""
+    return pytest.importorskip("torch")
 
 
 def pytest_addoption(parser):

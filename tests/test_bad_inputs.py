@@ -16,7 +16,20 @@ Decisions recorded here (what "sensible" means for edge cases):
 - `bool()` of a Value with several elements, `clip()` without bounds, finite differences
   with `eps <= 0`, and `grad()` for an input that does not require grad raise;
 - a truncated or empty weights file raises ValueError naming the file; a file holding
-  pickled objects raises ValueError and is never unpickled.
+  pickled objects raises ValueError and is never unpickled; a text file is "not an .npz
+  archive" (never called pickled); a damaged member names the file and the member; a member
+  whose header declares more data than it holds is "damaged", found after reading at most
+  the bytes really there; `Module.load` checks names, shapes and dtypes from the headers
+  and reads no data of a file it rejects;
+- `binary_cross_entropy` follows PyTorch: a probability outside [0, 1], or nan, raises
+  ValueError naming it; p = 0 or 1 is valid (logs clamped at -100, a finite loss);
+- an optimizer takes an iterable of leaf Values: a single Value or a module raises
+  TypeError saying what to pass, a computed (non-leaf) Value ValueError; a parameter with
+  no gradient this step is skipped, not an error (as in PyTorch);
+- `fit` checks every argument before the first update: an empty dataset, epochs that are
+  not a positive integer, a model without parameters and an optimizer that holds none of
+  the model's parameters raise ValueError; a non-Module model, a loss that is not callable,
+  an optimizer class instead of an instance and non-numeric X or y raise TypeError.
 """
 import os
 import pickle
@@ -526,8 +539,21 @@ def test_backward_twice_needs_no_retained_graph_and_adds_exactly():
     (lambda m, opt: nn.Linear(2.5, 1), ["n_in", "2.5"]),
     (lambda m, opt: nn.MLP([3, 2], activation="nope"), ["'nope'", "relu"]),
     (lambda m, opt: nn.Perceptron(2).fit([[0, 0], [1, 1]], [0, 2]), ["label 2"]),
+    (lambda m, opt: nn.fit(m, np.ones((0, 3)), np.ones((0, 2)), nn.mse_loss, opt, epochs=1,
+                           batch_size=8), ["fit", "empty", "(0, 3)"]),
+    (lambda m, opt: nn.fit(m, np.ones((4, 3)), np.ones((4, 2)), nn.mse_loss, opt, epochs=0),
+     ["fit: epochs", "positive integer", "0"]),
+    (lambda m, opt: nn.fit(m, np.ones((4, 3)), np.ones((4, 2)), nn.mse_loss,
+                           SGD(nn.MLP([3, 2], rng=0).parameters(), lr=0.1), epochs=1),
+     ["fit", "none of the parameters of MLP"]),
+    (lambda m, opt: nn.fit(nn.Sequential(nn.Tanh()), np.ones((4, 3)), np.ones((4, 3)),
+                           nn.mse_loss, opt, epochs=1), ["fit", "Sequential has no parameters"]),
+    (lambda m, opt: nn.binary_cross_entropy(m(np.ones((4, 3))), np.ones((4, 2))),
+     ["binary_cross_entropy", "[0, 1]", "got"]),
+    (lambda m, opt: SGD([m(np.ones((4, 3)))], lr=0.1), ["SGD", "parameter 0", "not a leaf"]),
 ], ids=["fit-lengths", "fit-batch-size", "reduction", "mlp-one-size", "mlp-zero", "linear-float",
-        "activation", "perceptron-label"])
+        "activation", "perceptron-label", "fit-empty", "fit-epochs", "fit-other-optimizer",
+        "fit-no-parameters", "bce-logits-as-probabilities", "optimizer-non-leaf"])
 def test_nn_arguments_are_checked_before_anything_changes(model, call, words):
     opt = SGD(model.parameters(), lr=0.5)
     before = snapshot(model.parameters())
@@ -634,6 +660,31 @@ def test_optimizer_rejects_things_that_are_not_parameters():
         Adam([Value(1.0, requires_grad=False)])
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda m, opt: SGD(m.layers[0].weight, lr=0.1),
+     "SGD: params must be an iterable of Values, got a single Value of shape (3, 4); pass a "
+     "list such as [w]"),
+    (lambda m, opt: Adam(m), "Adam: params must be an iterable of Values, got the module MLP "
+                             "itself; pass model.parameters()"),
+    (lambda m, opt: nn.fit(m, np.ones((4, 3)), np.ones((4, 2)), nn.mse_loss, SGD, epochs=1),
+     "fit: optimizer must be an optimizer object with zero_grad() and step(), such as "
+     "SGD(model.parameters(), lr=0.1); got <class 'nn.optim.SGD'>"),
+    (lambda m, opt: nn.fit(m, np.ones((4, 3)), np.ones((4, 2)), "mse", opt, epochs=1),
+     "fit: loss_fn must be a function such as nn.mse_loss, got str"),
+    (lambda m, opt: nn.fit(m, [["a"] * 3] * 4, np.ones((4, 2)), nn.mse_loss, opt, epochs=1),
+     "fit: X must hold numbers, got dtype <U1"),
+], ids=["optimizer-of-a-Value", "optimizer-of-a-module", "fit-optimizer-class",
+        "fit-loss-string", "fit-string-X"])
+def test_wrong_kinds_of_nn_arguments_raise_type_error_saying_what_to_pass(model, call,
+                                                                          message):
+    opt = Adam(model.parameters(), lr=0.1)
+    before = snapshot(model.parameters())
+    with pytest.raises(TypeError) as err:
+        call(model, opt)
+    assert str(err.value) == message
+    assert_unchanged(model.parameters(), before)
+
+
 # ---- weight files -------------------------------------------------------------------------------
 @pytest.fixture
 def saved(model, tmp_path):
@@ -695,19 +746,44 @@ class _Boom:
         return os.mkdir, (str(self.marker),)
 
 
-@pytest.mark.parametrize("kind", ["pickle", "object-array-in-npz", "text"])
+@pytest.mark.parametrize("kind", ["pickle", "object-array-in-npz"])
 def test_files_that_hold_pickled_objects_are_refused_and_never_unpickled(model, tmp_path,
                                                                          kind):
     marker = tmp_path / "unpickled"
     path = tmp_path / "evil.npz"
     if kind == "pickle":
         path.write_bytes(pickle.dumps({"layers.0.weight": _Boom(marker)}))
-    elif kind == "object-array-in-npz":
-        np.savez(path, **{"layers.0.weight": np.array([_Boom(marker)], dtype=object)})
     else:
-        path.write_text("layers.0.weight = [1, 2, 3]\n")
+        np.savez(path, **{"layers.0.weight": np.array([_Boom(marker)], dtype=object)})
     _load_fails(model, path, ValueError, ["pickled", "refusing", str(path)])
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"layers.0.weight = [1, 2, 3]\n", ["is not an .npz archive", "Module.save"]),
+    (b"\x89PNG\r\n\x1a\n" + bytes(40), ["is not an .npz archive", "PNG"]),
+], ids=["text", "png"])
+def test_a_file_that_is_no_archive_is_not_called_pickled(model, tmp_path, content, words):
+    path = tmp_path / "weights.npz"
+    path.write_bytes(content)
+    _load_fails(model, path, ValueError, [str(path), *words])
+    with pytest.raises(ValueError) as err:
+        nn.load_state(path)
+    assert "pickled" not in str(err.value)
+
+
+def test_a_file_with_an_unexpected_member_is_rejected_before_reading_it(model, tmp_path):
+    """The extra member declares 2 GiB and holds 8 bytes: reading it would say "damaged"."""
+    path = tmp_path / "extra.npz"
+    nn.MLP([3, 4, 2], rng=1).save(path)
+    import zipfile
+    with zipfile.ZipFile(path, "a") as archive, archive.open("extra.npy", "w") as member:
+        np.lib.format.write_array_header_1_0(member, {"descr": "<f8", "fortran_order": False,
+                                                      "shape": (1 << 28,)})
+        member.write(bytes(8))
+    _load_fails_into(model, path, ["unexpected 'extra'", "no parameter was changed"])
+    with pytest.raises(ValueError, match="damaged: 'extra' declares shape"):
+        nn.load_state(path)
 
 
 def test_a_single_array_file_and_a_missing_file(model, tmp_path):

@@ -14,9 +14,3 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def rng():
     """A seeded numpy Generator: the same numbers on every run."""
     return np.random.default_rng(0)
-
-
-@pytest.fixture(scope="session")
-def torch():
-    """PyTorch, for reference values; the test is skipped where it is not installed."""
-    return pytest.importorskip("torch")

@@ -33,7 +33,7 @@ MODULES = {"mse": nn.MSELoss, "bce": nn.BCELoss, "bce_logits": nn.BCEWithLogitsL
 
 
 def _inputs(name, shape, seed):
-    """Predictions and targets for a loss, away from the clipping range of BCE."""
+    """Predictions and targets for a loss; BCE's probabilities away from 0 and 1."""
     rng = np.random.default_rng(seed)
     if name in ("ce_labels", "ce_probs"):
         x = rng.standard_normal(shape) * 3
@@ -127,14 +127,79 @@ def test_bce_with_logits_gradient_at_zero_is_sigmoid_minus_target():
                      [Value(np.zeros(3))])
 
 
-def test_bce_clips_probabilities_to_eps():
-    p = Value(np.array([0.0, 1.0, 1.0]))
-    loss = nn.binary_cross_entropy(p, [1.0, 0.0, 1.0], reduction="none")
-    expected = -np.log(1e-7)
-    np.testing.assert_allclose(loss.data, [expected, expected, -np.log1p(-1e-7)], rtol=1e-6)
-    p32 = Value(np.array([1.0], dtype=np.float32))
-    loss32 = nn.binary_cross_entropy(p32, [0.0])
-    assert np.isfinite(loss32.data) and loss32.data > 15
+# Probabilities where PyTorch clamps a log at -100 or the gradient's denominator at 1e-12,
+# those just inside, and ordinary ones; each against targets 1, 0 and a soft 0.3.
+EDGE_PROBS = [0.0, 1.0, 1e-8, 1 - 1e-8, 1e-13, 1e-50, 1e-300, 0.5, 0.3]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_bce_matches_torch_at_and_near_0_and_1(torch, dtype, reduction):
+    """Values and gradients, also where torch's log clamp (-100) and its gradient's clamped
+    denominator max(p (1 - p), 1e-12) act: p = 1e-8 for t = 1 gets -1e8, p = 0 gets -1e12."""
+    F = torch.nn.functional
+    p = np.repeat(np.array(EDGE_PROBS, dtype), 3)
+    t = np.tile(np.array([1.0, 0.0, 0.3], dtype), len(EDGE_PROBS))
+    ours = Value(p)
+    loss = nn.binary_cross_entropy(ours, t, reduction=reduction)
+    loss.backward(np.ones(loss.shape, dtype))
+    theirs = torch.tensor(p, requires_grad=True)
+    expected = F.binary_cross_entropy(theirs, torch.tensor(t), reduction=reduction)
+    expected.backward(torch.ones_like(expected))
+    assert loss.dtype == dtype and ours.grad.dtype == dtype
+    rtol = 1e-6 if dtype == np.float32 else 1e-8  # torch's 1e-12 is a float32 constant
+    # atol: torch takes log1p(-p), so for p = 1e-8, t = 0 in float32 it gets 1e-8 where
+    # log(1 - p) gives 0; the engine has no log1p (a loss of 1e-8 is below float32's ulp at 1)
+    atol = 1e-7 if dtype == np.float32 else 1e-30
+    np.testing.assert_allclose(loss.data, expected.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=rtol, atol=1e-30)
+
+
+def test_bce_of_a_confidently_wrong_prediction_is_finite_and_learns():
+    p = Value(np.array([1e-8, 0.0, 1.0, 1 - 1e-8]))
+    loss = nn.binary_cross_entropy(p, [1.0, 1.0, 0.0, 0.0], reduction="none")
+    np.testing.assert_allclose(loss.data, [-np.log(1e-8), 100.0, 100.0, -np.log(1e-8)],
+                               rtol=1e-7)
+    loss.sum().backward()
+    np.testing.assert_allclose(p.grad, [-1e8, -1e12, 1e12, 1e8], rtol=1e-7)
+    scalar = Value(0.0)  # the scalar path: floats stay floats
+    loss = nn.binary_cross_entropy(scalar, 1.0)
+    loss.backward()
+    assert type(loss.data) is float and loss.data == 100.0 and scalar.grad == -1e12
+
+
+def test_bce_at_0_and_1_gives_no_warning_and_no_anomaly():
+    import warnings
+    from autograd import detect_anomaly
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with detect_anomaly():
+            p = Value(np.array([0.0, 0.5, 1.0]))
+            nn.binary_cross_entropy(p, [0.0, 1.0, 1.0]).backward()
+    np.testing.assert_allclose(p.grad, [0.0, -2 / 3, 0.0])
+
+
+def test_bce_gradients_where_exact_match_finite_differences_next_to_clamped_ones():
+    """Elements at 0 and 1 do not disturb the exact derivative of the others."""
+    t = np.array([1.0, 0.0, 0.3, 0.7])
+    p = Value(np.array([0.0, 0.2, 0.6, 1.0]))
+    nn.binary_cross_entropy(p, t, reduction="sum").backward()
+    np.testing.assert_allclose(p.grad[1:3], [1 / 0.8, (0.6 - 0.3) / (0.6 * 0.4)], rtol=1e-12)
+    assert gradcheck(lambda v: nn.binary_cross_entropy(v, t[1:3]), [Value(p.data[1:3])])
+
+
+@pytest.mark.parametrize("prob", [-3.0, 1.5, float("nan"), np.array([0.5, -1e-9]),
+                                  np.array([[0.2, np.inf]])],
+                         ids=["negative", "above-one", "nan", "just-below-0", "inf"])
+def test_bce_rejects_probabilities_outside_0_1(prob):
+    p = Value(prob)
+    with pytest.raises(ValueError) as err:
+        nn.binary_cross_entropy(p, np.zeros_like(prob))
+    bad = np.asarray(prob)[~((np.asarray(prob) >= 0) & (np.asarray(prob) <= 1))].flat[0]
+    assert str(err.value).startswith(f"binary_cross_entropy: probabilities must lie in "
+                                     f"[0, 1], got {bad.item()!r}")
+    with pytest.raises(ValueError, match="must lie in"):
+        nn.BCELoss()(p, np.zeros_like(prob))
 
 
 def test_scalar_values_give_scalar_losses():
@@ -167,8 +232,7 @@ def test_cross_entropy_target_errors():
         nn.MSELoss("avg")
 
 
-def test_losses_match_torch():
-    torch = pytest.importorskip("torch")
+def test_losses_match_torch(torch):
     F = torch.nn.functional
     pairs = [("mse", F.mse_loss), ("bce", F.binary_cross_entropy),
              ("bce_logits", F.binary_cross_entropy_with_logits),

@@ -1,4 +1,7 @@
 """Module: finding parameters, their names and order, state dicts, saving and loading."""
+import contextlib
+import signal
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -61,6 +64,103 @@ def test_named_modules_lists_each_module_once():
     block.alias = block.parts[0]
     names = [name for name, _ in block.named_modules()]
     assert names == ["", "parts.0", "parts.1", "parts.2"]
+
+
+@contextlib.contextmanager
+def _within(seconds):
+    """Fail (rather than hang the test run) if the block takes longer than `seconds`."""
+    if not hasattr(signal, "setitimer"):
+        pytest.skip("needs signal.setitimer")
+
+    def timeout(*_):
+        raise TimeoutError(f"did not finish within {seconds} s (an endless walk?)")
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Child(nn.Module):
+    """A sub-module that keeps a reference to the module that holds it."""
+
+    def __init__(self, parent):
+        self.parent = parent
+        self.linear = nn.Linear(1, 2, rng=0)
+
+    def forward(self, x):
+        return self.linear(x)
+
+
+class Cyclic(nn.Module):
+    """Every kind of cycle: a list that holds itself, two lists that hold each other, a
+    tuple inside a list that holds the list, a child pointing back, the module itself."""
+
+    def __init__(self):
+        self.scale = Value(np.ones(2))
+        self.items = [nn.Tanh()]
+        self.items.append(self.items)
+        a, b = [Value(3.0)], [nn.Sigmoid()]
+        a.append(b)
+        b.append(a)
+        self.pair = a
+        self.nested = [(Value(np.zeros(3)),)]
+        self.nested.append((self.nested,))
+        self.child = Child(self)
+        self.me = self
+
+    def forward(self, x):
+        return self.child(x) * self.scale
+
+
+def test_cycles_are_walked_once_without_hanging(tmp_path):
+    """As PyTorch: each object once, under its first name; a cycle ends the walk."""
+    model = Cyclic()
+    with _within(5):
+        names = [name for name, _ in model.named_parameters()]
+        modules = [name for name, _ in model.named_modules()]
+        model.zero_grad()
+        state = model.state_dict()
+        model.save(tmp_path / "cyclic.npz")
+        Cyclic().load(tmp_path / "cyclic.npz")
+        nn.optim.SGD(model.parameters(), lr=0.1)
+    assert names == ["scale", "pair.0", "nested.0.0", "child.linear.weight",
+                     "child.linear.bias"]
+    assert modules == ["", "items.0", "pair.1.0", "child", "child.linear"]
+    assert list(state) == names
+    assert model.num_parameters() == 2 + 1 + 3 + 2 + 2
+
+
+def test_repr_shows_a_module_already_being_printed_as_dots():
+    with _within(5):
+        text = repr(Cyclic())
+    assert text == "\n".join([
+        "Cyclic(",
+        "  (items.0): Tanh()",
+        "  (pair.1.0): Sigmoid()",
+        "  (child): Child(",
+        "    (parent): ...",
+        "    (linear): Linear(1, 2)",
+        "  )",
+        "  (me): ...",
+        ")"])
+    lone = Child(None)
+    lone.parent = lone
+    assert repr(lone) == "Child(\n  (parent): ...\n  (linear): Linear(1, 2)\n)"
+    assert repr(Child(None)) == "Child(\n  (linear): Linear(1, 2)\n)"  # no cycle, no dots
+
+
+def test_a_cyclic_module_trains_and_draws():
+    from autograd import draw_graph
+    model = Cyclic()
+    with _within(5):
+        loss = model(np.ones((3, 1))).sum()
+        loss.backward()
+        graph = draw_graph(loss, module=model)
+    assert "child.linear.weight" in graph.source
+    assert model.child.linear.weight.grad.shape == (1, 2)
 
 
 def test_zero_grad_resets_every_parameter():

@@ -206,3 +206,110 @@ def test_zero_grad_resets_the_optimizers_parameters():
     optimizer = Adam([w])
     optimizer.zero_grad()
     np.testing.assert_array_equal(w.grad, [0.0, 0.0])
+
+
+# ---- parameters without a gradient this step: skipped, as in PyTorch -------------------------
+U0 = np.array([0.7, -1.2])
+F0 = np.array([[0.4, -0.6]])
+USES_U = (2, 3, 5)   # u is left out of the loss on the other steps (Adam's t counts its own)
+FREEZE_AT = 2        # f gets requires_grad=False from this step on
+
+
+def _gappy_run(make_optimizer, tensor, freeze, steps=6):
+    """Parameters after each step when u has no gradient on some steps and f is frozen
+    after the optimizer was made. `tensor(array, requires_grad)` makes a Value or a torch
+    tensor, `freeze(p)` sets its requires_grad to False."""
+    w, s, u, f = (tensor(x, requires_grad=True) for x in (W0, np.array(S0), U0, F0))
+    a, b = tensor(A, requires_grad=False), tensor(B, requires_grad=False)
+    optimizer = make_optimizer([w, s, u, f])
+    trajectory = []
+    for step in range(steps):
+        if step == FREEZE_AT:
+            freeze(f)
+        optimizer.zero_grad()
+        loss = _loss(w, s, a, b) + (f * w[:1, :2]).sum()
+        if step in USES_U:
+            loss = loss + (u * u * u).sum()
+        loss.backward()
+        optimizer.step()
+        trajectory.append([np.array(x.detach().numpy()) for x in (w, s, u, f)])
+    return trajectory
+
+
+GAPPY_CASES = [("SGD", dict(lr=0.05)), ("SGD", dict(lr=0.05, momentum=0.9)),
+               ("SGD", dict(lr=0.05, momentum=0.9, weight_decay=0.1)),
+               ("SGD", dict(lr=0.02, weight_decay=0.5)),
+               ("Adam", dict(lr=0.1)), ("Adam", dict(lr=0.05, betas=(0.5, 0.9), eps=1e-3,
+                                                      weight_decay=0.2))]
+
+
+@pytest.mark.parametrize("name, options", GAPPY_CASES,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(GAPPY_CASES)])
+def test_parameters_without_a_gradient_follow_torch_step_for_step(torch, name, options):
+    """A parameter the loss did not use since zero_grad(), or frozen with requires_grad=False
+    after the optimizer was made, keeps its data, momentum and Adam moments and step count."""
+    ours = _gappy_run(lambda ps: {"SGD": SGD, "Adam": Adam}[name](ps, **options),
+                      lambda a, requires_grad: Value(float(a) if a.ndim == 0 else a,
+                                                     requires_grad=requires_grad),
+                      lambda v: setattr(v, "requires_grad", False))
+    theirs = _gappy_run(lambda ps: getattr(torch.optim, name)(ps, **options),
+                        torch.tensor,
+                        lambda t: t.requires_grad_(False))
+    for step, (mine, ref) in enumerate(zip(ours, theirs)):
+        for label, x, y in zip("wsuf", mine, ref):
+            np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-15,
+                                       err_msg=f"{name} {options} step {step + 1}: {label}")
+    assert np.array_equal(ours[0][2], U0) and np.array_equal(ours[1][2], U0)  # u waited
+    assert not np.array_equal(ours[2][2], U0)                               # then moved
+    assert np.array_equal(ours[-1][3], ours[FREEZE_AT - 1][3])              # f stayed
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1),
+                                  lambda ps: Adam(ps, lr=0.1, weight_decay=0.1)],
+                         ids=["SGD", "Adam"])
+def test_a_skipped_parameter_keeps_its_data_object_and_its_state(make):
+    used, unused, frozen = Value(np.ones(2)), Value(np.ones(3)), Value(2.0)
+    optimizer = make([used, unused, frozen])
+    (used * frozen).sum().backward()   # frozen gets a gradient, then is frozen before step
+    frozen.requires_grad = False
+    before = {k: [np.copy(x) if x is not None else None for x in v]
+              for k, v in vars(optimizer).items() if k in ("velocity", "m", "v", "steps")}
+    data = unused._data  # the array itself (.data hands out a new read-only view each time)
+    optimizer.step()
+    assert unused._data is data and frozen.data == 2.0      # not even a new array
+    assert not np.array_equal(used.data, np.ones(2))
+    for key, values in before.items():
+        for i in (1, 2):
+            np.testing.assert_array_equal(getattr(optimizer, key)[i], values[i])
+    if isinstance(optimizer, Adam):
+        assert optimizer.steps == [1, 0, 0]
+
+
+def test_explicit_zero_gradients_still_step_as_in_torch():
+    """A gradient of zeros is a gradient (the loss used the parameter): weight decay and
+    momentum still act on it. Only "no gradient at all" is skipped."""
+    p = Value(np.array([1.0, -2.0]))
+    (p * 0.0).sum().backward()
+    assert p._grad is not None
+    SGD([p], lr=0.1, weight_decay=0.5).step()
+    np.testing.assert_allclose(p.data, [1.0 - 0.05, -2.0 + 0.1])
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+@pytest.mark.parametrize("params, error, words", [
+    (lambda: Value(np.ones((3, 2))), TypeError, ["single Value of shape (3, 2)", "[w]"]),
+    (lambda: Value(1.5), TypeError, ["single Value of shape ()", "[w]"]),
+    (lambda: nn.MLP([2, 3, 1], rng=0), TypeError, ["module MLP", "model.parameters()"]),
+    (lambda: nn.Linear(2, 1, rng=0), TypeError, ["module Linear", "model.parameters()"]),
+    (lambda: 3.0, TypeError, ["iterable of Values", "got float"]),
+    (lambda: [Value(np.ones(2)) * 2.0], ValueError, ["parameter 0", "'mul'", "not a leaf"]),
+    (lambda: [Value(1.0), Value(np.ones((2, 2))).T], ValueError, ["parameter 1", "(2, 2)",
+                                                                  "'transpose'"]),
+], ids=["Value", "scalar-Value", "module", "module-with-no-len", "number", "non-leaf",
+        "non-leaf-second"])
+def test_optimizers_reject_what_is_not_a_list_of_leaf_parameters(cls, params, error, words):
+    with pytest.raises(error) as err:
+        cls(params(), lr=0.1)
+    assert str(err.value).startswith(cls.__name__ + ": ")
+    for word in words:
+        assert word in str(err.value)

@@ -6,7 +6,7 @@ import pytest
 
 import nn
 from autograd import Value
-from nn.optim import SGD
+from nn.optim import SGD, Adam
 
 
 def _line_data(n=40, seed=0):
@@ -122,3 +122,68 @@ def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     err = run()
     assert "fit" in err and "3/3" in err and "loss=" in err
+
+
+class _NoParameters(nn.Module):
+    def forward(self, x):
+        return x
+
+
+_X, _Y = np.ones((6, 2)), np.zeros((6, 1))
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(X=np.zeros((0, 2)), y=np.zeros((0, 1))), ValueError,
+     "fit: the dataset is empty (X has shape (0, 2))"),
+    (dict(X=np.zeros((0, 2)), y=np.zeros((0, 1)), batch_size=4), ValueError,
+     "fit: the dataset is empty"),
+    (dict(y=np.zeros((5, 1))), ValueError, "fit: X and y need the same number of samples "
+                                        "along the first axis, got shapes (6, 2) and (5, 1)"),
+    (dict(X=np.ones(6), y=np.float64(0.0)), ValueError, "fit: X and y need the same number"),
+    (dict(X=np.array([["a", "b"]] * 6)), TypeError, "fit: X must hold numbers, got dtype <U1"),
+    (dict(y=[None] * 6), TypeError, "fit: y must hold numbers, got dtype object"),
+    (dict(batch_size=0), ValueError, "fit: batch_size must be a positive integer, got 0"),
+    (dict(batch_size=2.5), ValueError, "fit: batch_size must be a positive integer, got 2.5"),
+    (dict(batch_size=True), ValueError, "fit: batch_size must be a positive integer, got True"),
+    (dict(epochs=0), ValueError, "fit: epochs must be a positive integer, got 0"),
+    (dict(epochs=-3), ValueError, "fit: epochs must be a positive integer, got -3"),
+    (dict(epochs=2.0), ValueError, "fit: epochs must be a positive integer, got 2.0"),
+    (dict(epochs=None), ValueError, "fit: epochs must be a positive integer, got None"),
+    (dict(model=_NoParameters()), ValueError, "fit: _NoParameters has no parameters"),
+    (dict(model=lambda x: x), TypeError, "fit: model must be an nn.Module, got function"),
+    (dict(loss_fn="mse"), TypeError, "fit: loss_fn must be a function"),
+    (dict(optimizer=SGD), TypeError, "fit: optimizer must be an optimizer object"),
+    (dict(optimizer=None), TypeError, "fit: optimizer must be an optimizer object"),
+    (dict(optimizer=SGD(nn.Linear(2, 1, rng=1).parameters(), lr=0.1)), ValueError,
+     "fit: the optimizer holds none of the parameters of MLP (was it made for another"),
+    (dict(rng="seed"), TypeError, ""),
+], ids=["empty", "empty-batched", "lengths", "scalar-y", "string-X", "object-y",
+        "batch-zero", "batch-float", "batch-bool", "epochs-zero", "epochs-negative",
+        "epochs-float", "epochs-None", "no-parameters", "function-model", "loss-not-callable",
+        "optimizer-class", "optimizer-None", "optimizer-of-another-model", "bad-rng"])
+def test_a_rejected_fit_changes_no_weight_and_no_optimizer_state(change, error, message):
+    model = nn.MLP([2, 3, 1], rng=0)
+    optimizer = Adam(model.parameters(), lr=0.1)
+    nn.fit(model, _X, _Y, nn.mse_loss, optimizer, epochs=1, progress=False)  # state exists
+    weights = model.state_dict()
+    state = [np.copy(x) for x in optimizer.m + optimizer.v] + [list(optimizer.steps)]
+    arguments = {**dict(model=model, X=_X, y=_Y, loss_fn=nn.mse_loss, optimizer=optimizer,
+                        epochs=2, progress=False), **change}
+    with pytest.raises(error) as err:
+        nn.fit(**arguments)
+    assert str(err.value).startswith(message)
+    for name, arr in model.state_dict().items():
+        np.testing.assert_array_equal(arr, weights[name])
+    for before, now in zip(state, [*optimizer.m, *optimizer.v, optimizer.steps]):
+        np.testing.assert_array_equal(now, before)
+
+
+def test_fit_trains_when_the_optimizer_holds_only_some_of_the_parameters():
+    """Fine-tuning one layer is legitimate: only an optimizer with none of them is refused."""
+    model = nn.MLP([1, 4, 1], activation="tanh", rng=0)
+    first = model.layers[0].weight._data  # the array itself, not a view of it
+    X, y = _line_data(16)
+    history = nn.fit(model, X, y, nn.mse_loss, SGD(model.layers[1].parameters(), lr=0.1),
+                     epochs=5, progress=False)
+    assert history[-1] < history[0]
+    assert model.layers[0].weight._data is first
