@@ -17,8 +17,9 @@ The files, from the bottom up (each imports only those before it, except that `v
 `ops` (the op table), `functions` (functions of several Values), `backward` (the reverse
 sweep, `grad`), `gradcheck`, `viz`.
 """
+from . import functions
 from .backward import grad
-from .functions import concat, maximum, minimum, stack, where
+from .functions import *  # noqa: F401,F403  (every public function of functions.py)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, no_grad
 from .value import Value
@@ -34,4 +35,4 @@ def __getattr__(name):
 
 __all__ = ["Value", "no_grad", "enable_grad", "grad", "gradcheck", "gradgradcheck",
            "numerical_grad", "GradcheckError", "draw_graph", "save_graph", "detect_anomaly",
-           "concat", "stack", "where", "maximum", "minimum"]
+           *functions.__all__]

@@ -66,7 +66,7 @@ def sweep(roots: list, seeds: list, create_graph: bool = False) -> dict:
             args += node._params
         for i, vjp in enumerate(op.vjps):
             parent = parents[i]
-            if not parent.requires_grad:
+            if not parent.requires_grad or vjp is None:
                 continue
             if create_graph:
                 gp = _vjp_value(vjp, g, out, args, parent)

@@ -1,6 +1,7 @@
-"""Functions of several Values: `concat`, `stack`, `where`, `maximum`, `minimum`.
+"""The functions of `autograd` (`autograd.where(...)`, `autograd.einsum(...)`, ...).
 
-Each checks its arguments, then calls ops of the table (`ops.py`) or composes them.
+Each checks its arguments, then calls ops of the table (`ops.py`) or composes them. Every
+public function defined here is exported by `autograd/__init__.py` (see `__all__` below).
 """
 from __future__ import annotations
 
@@ -65,3 +66,22 @@ def where(condition, a, b) -> Value:
     if not isinstance(b, Value):
         a = ops.as_value(a, Value(b, requires_grad=False))  # the result is a Value either way
     return ops.where(a, b, condition)
+
+
+# ---- comparisons and logic (no gradient) ---------------------------------------------------
+
+
+# ---- elementwise math ------------------------------------------------------------------------
+
+
+# ---- reductions and scans ----------------------------------------------------------------------
+
+
+# ---- shapes and indexing -------------------------------------------------------------------------
+
+
+# ---- linear algebra ----------------------------------------------------------------------------
+
+
+__all__ = [name for name, f in list(globals().items())
+           if not name.startswith("_") and getattr(f, "__module__", None) == __name__]

@@ -7,7 +7,9 @@ Each entry reads like a line of a formula sheet:
              lambda g, out, a, b: g * a)      # d(a*b)/db
 
 One VJP per input, called with the upstream gradient `g`, the forward output `out`, the
-inputs and then the op's parameters (axis, shape, ...); an op declared with
+inputs and then the op's parameters (axis, shape, ...); None for an input that gets no
+gradient, and an op whose VJPs are all None (a comparison) records no node: its result is
+a constant, as in PyTorch. An op declared with
 `vjps_take_inputs=False` (concat) gets only `g`, `out` and the parameters. The same
 formula serves two modes: on raw floats and arrays for a fast `backward()`, and on Values
 when `grad(..., create_graph=True)` asks for a differentiable gradient. That works because
@@ -42,7 +44,8 @@ class Op:
     concat's n VJPs would otherwise be handed all n inputs each, O(n^2) work per backward.
     """
 
-    __slots__ = ("name", "forward", "scalar", "vjps", "arity", "vjps_take_inputs")
+    __slots__ = ("name", "forward", "scalar", "vjps", "arity", "vjps_take_inputs",
+                 "differentiable")
 
     def __init__(self, name, forward, *vjps, scalar=None, vjps_take_inputs=True):
         self.name = name
@@ -51,6 +54,7 @@ class Op:
         self.vjps = vjps
         self.arity = len(vjps)
         self.vjps_take_inputs = vjps_take_inputs
+        self.differentiable = any(vjp is not None for vjp in vjps)
         TABLE[name] = self
 
     def __repr__(self):
@@ -84,7 +88,7 @@ class Op:
                         a = Value._make(x)
                     elif b is y:
                         b = Value._make(y)
-                    if a.requires_grad or b.requires_grad:
+                    if (a.requires_grad or b.requires_grad) and self.differentiable:
                         return Value._make(data, self, (a, b))
                     return Value._make(data)
         inputs, params = (args, ()) if len(args) == n else (args[:n], args[n:])
@@ -102,7 +106,7 @@ class Op:
             inputs = tuple([as_value(x, like) for x in inputs])
             datas = [v._data for v in inputs]
         data = compute(self, datas, params)
-        if state.recording:
+        if state.recording and self.differentiable:
             for v in inputs:
                 if v.requires_grad:
                     out = Value._make(data, self, inputs, owned(params) if params else ())
@@ -396,6 +400,26 @@ getitem = Op("getitem", lambda a, index: a[index],
 scatter = Op("scatter", _scatter,
              lambda g, out, a, index, shape: getitem(g, index))
 
+# ---- comparisons and logic: no gradient, results are constants (0.0 and 1.0) ------------
+# (PyTorch's comparisons give bool tensors; a Value holds floats, usable as a mask in
+# `where` and as numbers in arithmetic.)
+
+
+# ---- elementwise math and activations -------------------------------------------------
+# (each with its VJP written in table ops, so that second derivatives work)
+
+
+# ---- reductions and scans ---------------------------------------------------------------
+# (sum, max, logsumexp above; their VJPs spread the gradient back with expand_reduced)
+
+
+# ---- shapes and indexing -----------------------------------------------------------------
+# (reshape, transpose, broadcast_to, getitem, scatter above)
+
+
+# ---- linear algebra ------------------------------------------------------------------------
+# (matmul above)
+
 
 def concat_op(n: int) -> Op:
     """The concat op for n inputs; its parameters are the axis and the inputs' start
@@ -439,6 +463,16 @@ def as_axis(axis, value, op: str, sort: bool = True):
         raise ShapeError(f"{op}: axis {axis!r} names an axis more than once (Value of shape "
                          f"{value.shape})")
     return tuple(sorted(axes)) if sort else axes
+
+
+def one_of(op: str, **given):
+    """The one argument given under either of its names, numpy's or PyTorch's
+    (`one_of("sum", axis=axis, dim=dim)`); None if neither. Both given is a TypeError."""
+    named = [(name, value) for name, value in given.items() if value is not None]
+    if len(named) > 1:
+        raise TypeError(f"{op}: give {' or '.join(given)}, not both (they are the same "
+                        "argument, in numpy's and PyTorch's words)")
+    return named[0][1] if named else None
 
 
 def as_index(index):

@@ -409,5 +409,19 @@ class Value:
     def T(self):
         return self.transpose()
 
+    # ---- comparisons and logic (no gradient) -------------------------------------------
+    # Comparisons are elementwise, as in PyTorch; __hash__ stays identity, so Values keep
+    # working as dict keys and in sets (the backward sweep relies on that).
+
+    # ---- elementwise math and activations -----------------------------------------------
+
+    # ---- reductions and scans -----------------------------------------------------------
+
+    # ---- shapes and indexing --------------------------------------------------------------
+
+    # ---- linear algebra -------------------------------------------------------------------
+
+    # ---- PyTorch habits and numpy interop -------------------------------------------------
+
 
 from . import ops  # noqa: E402  (the op table makes Values: the one pair that know each other)

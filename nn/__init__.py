@@ -14,7 +14,7 @@ PyTorch, with its weights, and `nn.from_torch(net)` brings one back.
 """
 import autograd.mode
 
-from . import optim
+from . import functional, optim
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .convert import from_torch, to_torch
 from .layers import MLP, Layer, Linear, Perceptron, Sequential
@@ -31,4 +31,4 @@ __all__ = ["Module", "load_state", "Perceptron", "Linear", "Layer", "MLP", "Sequ
            "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "Identity",
            "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-           "fit", "optim", "to_torch", "from_torch"]
+           "fit", "optim", "functional", "to_torch", "from_torch"]

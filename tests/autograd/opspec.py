@@ -274,6 +274,21 @@ spec("scatter", lambda a: ops.scatter(a, (np.array([0, 2, 0]),), (4, 2)),
 spec("scatter(slice)", lambda a: ops.scatter(a, (slice(1, 3),), (4,)),
      lambda x: np.concatenate([[0.0], x, [0.0]]), {"": ((2,),)})
 
+# ---- comparisons and logic (no gradient) ----------------------------------------------------
+
+
+# ---- elementwise math and activations ---------------------------------------------------------
+
+
+# ---- reductions and scans (more) ----------------------------------------------------------------
+
+
+# ---- shapes and indexing (more) -------------------------------------------------------------------
+
+
+# ---- linear algebra (more) ----------------------------------------------------------------------
+
+
 # ---- constants mixed in: numbers and numpy arrays on either side ----------------------------
 spec("tensor*constant array", lambda a: a * np.array([0.5, -1.5, 2.0]),
      lambda a: a * np.array([0.5, -1.5, 2.0]), {"": ((2, 3),)}, float32=False)
