@@ -476,12 +476,14 @@ def one_of(op: str, **given):
 
 
 def as_index(index):
-    """An index with Values replaced by their data and lists by integer/boolean arrays."""
+    """An index with Values replaced by their (integer or boolean) data and lists by arrays."""
     if isinstance(index, tuple):
         return tuple(as_index(i) for i in index)
-    if isinstance(index, Value):
-        raise TypeError("getitem: index with ints, slices, or integer or boolean arrays, "
-                        "not a Value (its data is floating point)")
+    if isinstance(index, Value):  # a mask from a comparison, indices from argmax or sort
+        index = index._data
+        if type(index) is float or index.dtype.kind == "f":
+            raise TypeError("getitem: index with ints, slices, or integer or boolean arrays "
+                            "(a comparison's or argmax's result), not floating point data")
     if isinstance(index, list):
         index = np.asarray(index)
         if index.size == 0:  # np.asarray([]) is float64; an empty index selects nothing

@@ -233,8 +233,8 @@ def test_an_index_out_of_range_names_getitem_and_the_shape(index):
 
 
 @pytest.mark.parametrize("index, message", [
-    (Value(np.array([0.0])), "getitem: index with ints, slices, or integer or boolean arrays, "
-                             "not a Value (its data is floating point)"),
+    (Value(np.array([0.0])), "getitem: index with ints, slices, or integer or boolean arrays "
+                             "(a comparison's or argmax's result), not floating point data"),
     (np.array([0.5]), "getitem: index arrays must hold integers or bools, not float64"),
 ], ids=["float-Value", "float-array"])
 def test_float_indices_read_exactly(index, message):
