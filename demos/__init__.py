@@ -13,6 +13,8 @@ DEMOS = {
     "above_line": "MLP 2-5-1 with sigmoids learns which side of y = x a point is on",
     "parameters": "counting weights and biases: 3-5-5-5-2 has 75 + 17 = 92",
     "numeric_vs_reverse": "finite differences vs backpropagation: same loss, backprop far faster",
+    "mse_vs_cross_entropy": "a sigmoid neuron confidently wrong: MSE's gradient vanishes, "
+                            "cross-entropy's does not",
     "moons": "an MLP separates two moons: decision boundary, loss curve, one neuron's graph",
     "digits": "8x8 handwritten digits: softmax classifier and MLP, confusion matrix",
     "activations": "ReLU, leaky ReLU, sigmoid, tanh, softmax and their checked derivatives",

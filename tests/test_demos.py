@@ -68,6 +68,26 @@ def test_numeric_vs_reverse(tmp_path):
     assert [row["weights"] for row in r["table"]] == sorted(row["weights"] for row in r["table"])
 
 
+def test_mse_vs_cross_entropy(tmp_path):
+    needs_matplotlib()
+    from demos.mse_vs_cross_entropy import START_WEIGHT, labelled_points
+    r = quick("mse_vs_cross_entropy", tmp_path)
+    # The gradients at the start by the textbook formulas: dL/dz is 2 (p - y) p (1 - p) for
+    # MSE and p - y for cross-entropy, and dz/dw = x.
+    x, y = labelled_points(100, np.random.default_rng(0))  # quick mode's data, seed 0
+    p = 1 / (1 + np.exp(-START_WEIGHT * x))
+    assert r["grad_mse"] == pytest.approx(abs(np.mean(2 * (p - y) * p * (1 - p) * x)), rel=1e-9)
+    assert r["grad_cross_entropy"] == pytest.approx(abs(np.mean((p - y) * x)), rel=1e-9)
+    assert r["grad_ratio"] == pytest.approx(r["grad_cross_entropy"] / r["grad_mse"])
+    assert r["grad_ratio"] >= 10
+    assert 0 < r["steps_cross_entropy"] and 5 * r["steps_cross_entropy"] <= r["steps_mse"]
+    for name, losses in (("MSE", r["losses_mse"]), ("cross-entropy", r["losses_cross_entropy"])):
+        steps = r["steps_mse" if name == "MSE" else "steps_cross_entropy"]
+        assert losses[steps] <= r["targets"][name] < min(losses[:steps])
+    assert r["final_weight_mse"] > 0 and r["final_weight_cross_entropy"] > 0  # right side
+    assert_nonempty_files([r["png"]])
+
+
 def test_moons(tmp_path):
     needs_matplotlib()
     r = quick("moons", tmp_path)
