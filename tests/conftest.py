@@ -1,10 +1,14 @@
-"""Options for long runs, which CI leaves off:
+"""The `slow` marker and the option for even longer runs.
 
-    pytest --fuzz-long     # 2000 random graphs per fuzz test (AUTOGRAD_FUZZ_EXAMPLES=2000)
-    pytest --long          # the scale tests 5x larger (AUTOGRAD_LONG=1)
+The default run (`python -m pytest -q`) leaves out the tests marked `slow` (pytest.ini);
+CI runs them next:
 
-Both only set the environment variables that the test files read, so setting those
-directly works the same.
+    python -m pytest -q -m slow            # fuzzing with 2,000 graphs per test, the scale
+                                           # tests at full size, every benchmark system
+    python -m pytest -q -m slow --long     # the full-size scale tests 5x larger (AUTOGRAD_LONG=1)
+
+`--long` only sets the environment variable that tests/test_scale.py reads, so setting
+it directly works the same.
 """
 import os
 import sys
@@ -23,15 +27,12 @@ def torch():
 
 
 def pytest_addoption(parser):
-    parser.addoption("--fuzz-long", action="store_true",
-                     help="run the gradient fuzzing with 2000 examples per test")
     parser.addoption("--long", action="store_true",
-                     help="run the scale tests 5x larger (5e6-op chain, 50,000 training steps)")
+                     help="run the full-size scale tests 5x larger (5e6-op chain, 50,000 "
+                          "training steps); they are slow tests: add -m slow")
 
 
 def pytest_configure(config):
-    # Runs before the test files are imported, which read these at import time.
-    if config.getoption("--fuzz-long"):
-        os.environ.setdefault("AUTOGRAD_FUZZ_EXAMPLES", "2000")
+    # Runs before the test files are imported, which read it at import time.
     if config.getoption("--long"):
         os.environ["AUTOGRAD_LONG"] = "1"

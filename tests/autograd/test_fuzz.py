@@ -18,9 +18,11 @@ value is known while the graph is built), otherwise the node becomes `tanh`. Nod
 values leave [-1e3, 1e3] are replaced the same way, so finite differences stay accurate;
 a disagreement counts only if it persists with a 10x smaller step (see `check`).
 
-How many graphs: `AUTOGRAD_FUZZ_EXAMPLES` (default 200, a few seconds), or
-`pytest --fuzz-long` for 2000. On CI (`CI` set) the examples are derandomized, so a run
-is reproducible; elsewhere every run draws new graphs.
+How many graphs: each fuzz test runs twice, on EXAMPLES graphs in the default run
+(`AUTOGRAD_FUZZ_EXAMPLES`, default 100: a few seconds in all) and on LONG_EXAMPLES (2,000)
+behind the `slow` marker, which CI runs (`python -m pytest -q -m slow`). On CI (`CI` set)
+the examples are derandomized, so a run is reproducible; elsewhere every run draws new
+graphs.
 """
 from __future__ import annotations
 
@@ -36,10 +38,14 @@ from hypothesis.extra import numpy as hnp
 import autograd
 from autograd import GradcheckError, Value, gradcheck, gradgradcheck, grad, no_grad
 
-EXAMPLES = int(os.environ.get("AUTOGRAD_FUZZ_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("AUTOGRAD_FUZZ_EXAMPLES", "100"))
+LONG_EXAMPLES = 2000
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
+HOW_MANY = pytest.mark.parametrize(
+    "examples", [EXAMPLES, pytest.param(LONG_EXAMPLES, marks=pytest.mark.slow)],
+    ids=["default", "long"])
 MARGIN = 1e-3    # distance kept from kinks and ties
 LIMIT = 1e3      # largest |value| a node may hold
 MAX_SIZE = 36    # most elements a node may hold
@@ -428,17 +434,34 @@ def check(checker, graph: Graph, program: str) -> None:
             raise AssertionError(f"{err}\n\nreplay with:\n{program}") from None
 
 
-@FUZZ
-@given(graph=graphs())
-def test_random_graphs_match_finite_differences(graph):
+def fuzz(check_graph, examples: int, max_ops: int = 10) -> None:
+    """Run `check_graph(graph)` on `examples` random graphs of up to `max_ops` ops."""
+    on_graphs = given(graph=graphs(max_ops=max_ops))(check_graph)
+    settings(FUZZ, max_examples=examples)(on_graphs)()
+
+
+@HOW_MANY
+def test_random_graphs_match_finite_differences(examples):
+    fuzz(gradient_matches_finite_differences, examples)
+
+
+@HOW_MANY
+def test_random_graphs_backward_agrees_with_grad_and_accumulates(examples):
+    fuzz(backward_agrees_with_grad_and_accumulates, examples)
+
+
+@HOW_MANY
+def test_random_graphs_second_derivatives(examples):
+    fuzz(second_derivative_matches_finite_differences, max(1, examples // 4), max_ops=5)
+
+
+def gradient_matches_finite_differences(graph):
     program = graph.program()
     note(program)
     check(gradcheck, graph, program)
 
 
-@FUZZ
-@given(graph=graphs())
-def test_random_graphs_backward_agrees_with_grad_and_accumulates(graph):
+def backward_agrees_with_grad_and_accumulates(graph):
     """backward() fills .grad with what grad() returns, create_graph=True gives the same
     numbers, and a second backward() doubles exactly."""
     note(graph.program())
@@ -464,12 +487,7 @@ def test_random_graphs_backward_agrees_with_grad_and_accumulates(graph):
         np.testing.assert_array_equal(leaf.grad, 2 * once)
 
 
-SECOND_ORDER = settings(FUZZ, max_examples=max(1, EXAMPLES // 4))
-
-
-@SECOND_ORDER
-@given(graph=graphs(max_ops=5))
-def test_random_graphs_second_derivatives(graph):
+def second_derivative_matches_finite_differences(graph):
     program = graph.program().replace("gradcheck", "gradgradcheck")
     note(program)
     check(gradgradcheck, graph, program)
