@@ -34,8 +34,9 @@ def main(argv=None) -> int:
 
     print(f"\n{'=' * 88}\n Summary ({'quick' if args.quick else 'full'} mode, seed {args.seed})"
           f"\n{'=' * 88}")
+    width = max(map(len, DEMOS)) + 2
     for name, status, seconds, _ in summary:
-        print(f"  {name:<20}{status:<9}{seconds:>6.1f} s")
+        print(f"  {name:<{width}}{status:<9}{seconds:>6.1f} s")
     written = [f for *_, files in summary for f in files]
     print(f"\nFiles written ({len(written)}):")
     for path in written:
