@@ -9,16 +9,17 @@
 
 `Value` records the graph as operations run; `backward()` fills in `.grad`; `grad()` returns
 gradients, differentiable again with `create_graph=True`; `gradcheck` compares them with
-finite differences, `gradgradcheck` the second derivatives; `draw_graph` draws the graph
-with graphviz.
+finite differences, `gradgradcheck` the second derivatives; `explain` narrates a backward
+pass, the chain rule edge by edge; `draw_graph` draws the graph with graphviz.
 
 The files, from the bottom up (each imports only those before it, except that `value` and
 `ops` know each other): `mode` (per-thread switches, `unbroadcast`), `value` (`Value`),
 `ops` (the op table), `functions` (functions of several Values), `backward` (the reverse
-sweep, `grad`), `gradcheck`, `viz`.
+sweep, `grad`), `gradcheck`, `explain` (backward, narrated), `viz` (drawings).
 """
 from . import functions
 from .backward import grad
+from .explain import explain
 from .functions import *  # noqa: F401,F403  (every public function of functions.py)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, no_grad
@@ -34,5 +35,5 @@ def __getattr__(name):
 
 
 __all__ = ["Value", "no_grad", "enable_grad", "grad", "gradcheck", "gradgradcheck",
-           "numerical_grad", "GradcheckError", "draw_graph", "save_graph", "detect_anomaly",
-           *functions.__all__]
+           "numerical_grad", "GradcheckError", "draw_graph", "save_graph", "explain",
+           "detect_anomaly", *functions.__all__]

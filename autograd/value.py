@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import operator
 import warnings
+import weakref
 
 import numpy as np
 
@@ -124,6 +125,29 @@ for _name, _operator in [("__iadd__", operator.add), ("__isub__", operator.sub),
 def read_only(x):
     """x as `.data` hands it out: a float, or a ReadOnlyArray of the array."""
     return x if type(x) is float else frozen(x).view(ReadOnlyArray)
+
+
+class WeakIdentityMap:
+    """Value -> object, by identity, forgetting a Value when it is freed. (A
+    WeakKeyDictionary would compare keys with ==, which is elementwise on Values.)"""
+
+    def __init__(self):
+        self._items = {}
+
+    def add(self, key, obj) -> None:
+        if id(key) not in self._items:
+            forget = self._items.pop
+            self._items[id(key)] = (obj, weakref.ref(key, lambda _, k=id(key): forget(k, None)))
+
+    def get(self, key):
+        item = self._items.get(id(key))
+        return item[0] if item is not None and item[1]() is key else None
+
+
+shown_as = WeakIdentityMap()
+"""Value -> (name, inputs): how drawings and `explain` show a Value that a composition of ops
+made, as one op `name` of `inputs`, hiding the nodes in between: `Value.mean`'s sum and
+scaling by 1/n are one `mean` of its input. The graph itself is unchanged (op stays "mul")."""
 
 
 class Value:
@@ -370,7 +394,10 @@ class Value:
         count = self.size if axis is None else int(np.prod([self.shape[i] for i in axis]))
         if count == 0:  # as numpy: the mean of nothing is nan, with a warning
             warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
-        return ops.sum_.apply(self, axis, keepdims) * (1.0 / count if count else float("nan"))
+        out = ops.sum_.apply(self, axis, keepdims) * (1.0 / count if count else float("nan"))
+        if out._op is not None:
+            shown_as.add(out, ("mean", (self,)))
+        return out
 
     def max(self, axis=None, keepdims: bool = False):
         """Largest element(s); tied maxima share the gradient equally."""

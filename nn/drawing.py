@@ -18,27 +18,9 @@ Other Values, losses among them, stay outside every box.
 """
 from __future__ import annotations
 
-import weakref
+from autograd.value import WeakIdentityMap
 
-
-class _WeakIdentityMap:
-    """Value -> object, by identity, forgetting a Value when it is freed. (A
-    WeakKeyDictionary would compare keys with ==, which is elementwise on Values.)"""
-
-    def __init__(self):
-        self._items = {}
-
-    def add(self, key, obj) -> None:
-        if id(key) not in self._items:
-            forget = self._items.pop
-            self._items[id(key)] = (obj, weakref.ref(key, lambda _, k=id(key): forget(k, None)))
-
-    def get(self, key):
-        item = self._items.get(id(key))
-        return item[0] if item is not None and item[1]() is key else None
-
-
-returned_by = _WeakIdentityMap()
+returned_by = WeakIdentityMap()
 """Value -> the innermost module whose call returned it (noted by `Module.__call__`)."""
 
 

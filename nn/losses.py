@@ -33,13 +33,14 @@ def _reduce(loss: Value, reduction: str, name: str, negate: bool = False) -> Val
     """The per-element `loss` (or -loss, with `negate`) averaged, summed or left as is.
 
     Negative log-likelihoods pass the log-likelihood and `negate`: for "mean" the sign
-    then rides on the 1/n scale factor, one graph node fewer on the hot path.
+    then rides on the 1/n scale factor, one graph node fewer on the hot path. Otherwise
+    "mean" is `loss.mean()`, which graph drawings show as one `mean` op.
     """
     _check_reduction(reduction, name)
     if reduction == "mean":
         if loss.size == 0:  # as numpy: the mean of nothing is nan
             return loss.sum() * float("nan")
-        return loss.sum() * ((-1.0 if negate else 1.0) / loss.size)
+        return loss.sum() * (-1.0 / loss.size) if negate else loss.mean()
     total = loss.sum() if reduction == "sum" else loss
     return -total if negate else total
 

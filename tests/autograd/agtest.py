@@ -1,4 +1,5 @@
-"""Shared pieces of the autograd tests: hypothesis strategies and checking helpers.
+"""Shared pieces of the autograd tests: hypothesis strategies, checking helpers, and
+micrograd's lecture neuron (`micrograd_neuron`), a graph worked by hand.
 
 Strategies draw float64 inputs that keep away from kinks and poles, so that central finite
 differences are a fair reference:
@@ -18,7 +19,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd import gradcheck
+from autograd import Value, gradcheck
 
 FAST = settings(max_examples=25, deadline=None)
 """Every hypothesis test uses this: few examples, no deadline (CI machines are slow)."""
@@ -99,3 +100,21 @@ def assert_close(actual, expected, rtol: float = 1e-10, atol: float = 1e-12) -> 
     actual, expected = np.asarray(actual), np.asarray(expected)
     assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+def micrograd_neuron():
+    """The neuron micrograd's lecture backpropagates by hand, before backward: o = tanh(n) =
+    0.7071 with n = x1*w1 + x2*w2 + b = 0.8814 (x1=2, x2=0, w1=-3, w2=1); every node named.
+    Returns o and the leaves (x1, x2, w1, w2, b)."""
+    x1, x2 = Value(2.0, name="x1"), Value(0.0, name="x2")
+    w1, w2 = Value(-3.0, name="w1"), Value(1.0, name="w2")
+    b = Value(6.8813735870195432, name="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.name, x2w2.name = "x1w1", "x2w2"
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.name = "x1w1x2w2"
+    n = x1w1x2w2 + b
+    n.name = "n"
+    o = n.tanh()
+    o.name = "o"
+    return o, (x1, x2, w1, w2, b)

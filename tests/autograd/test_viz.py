@@ -2,6 +2,7 @@
 the node cap), rendering with Graphviz's `dot`, and the error when `dot` is missing."""
 import math
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -18,7 +19,13 @@ from autograd import viz  # noqa: E402
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot program is not installed")
 
+from agtest import micrograd_neuron  # noqa: E402
 from drawn import Drawing  # noqa: E402
+
+
+def png_size(path) -> tuple:
+    """(width, height) in pixels, from a PNG file's header."""
+    return struct.unpack(">II", Path(path).read_bytes()[16:24])
 
 
 def neuron():
@@ -74,24 +81,55 @@ def test_a_value_used_twice_has_two_edges_into_its_op():
     assert d.inputs_of(op) == [d.value("<B>a</B>")] * 2
 
 
-def test_constants_are_drawn_muted_and_without_grad():
+def test_numbers_are_plain_values_and_data_is_an_input_box_without_grad():
     x = Value(1.5, name="x")
-    d = Drawing(draw_graph(x * 2.0 + Value(4.0, requires_grad=False, name="c")))
-    constants = [n for n, a in d.values.items() if viz._PALETTE["constant"][0] in a]
-    assert len(constants) == 2
-    assert all(">grad<" not in d.values[n] for n in constants)
-    assert ">2<" in d.values[constants[0]] + d.values[constants[1]]
+    c = Value([4.0, 5.0], requires_grad=False)  # unnamed, but an array: data, not a number
+    d = Drawing(draw_graph((x * 2.0 + c).sum()))
+    (two,) = [n for n, a in d.values.items() if "shape=plaintext" in a]
+    assert d.values[two].startswith('label="2"')  # the 2 of x * 2.0: no box, no data row
+    (mul,) = [op for op, name in d.ops.items() if name == "mul"]
+    assert sorted(d.inputs_of(mul)) == sorted([d.value("<B>x</B>"), two])
+    data = d.value("[4, 5]")
+    assert f'fillcolor="{viz._PALETTE["input"][0]}"' in d.values[data]
+    assert ">grad<" not in d.values[data]  # no gradient: no grad row
     assert ">grad<" in d.values[d.value("<B>x</B>")]
+    named = Drawing(draw_graph(x * Value(4.0, requires_grad=False, name="c")))
+    assert f'fillcolor="{viz._PALETTE["input"][0]}"' in named.values[named.value("<B>c</B>")]
 
 
 def test_leaves_root_and_intermediates_have_their_own_styles():
     d = Drawing(draw_graph(neuron()))
     fill = {kind: colours[0] for kind, colours in viz._PALETTE.items()}
-    assert f'fillcolor="{fill["leaf"]}"' in d.values[d.value("<B>w1</B>")]
+    assert f'fillcolor="{fill["parameter"]}"' in d.values[d.value("<B>w1</B>")]
     assert f'fillcolor="{fill["root"]}"' in d.values[d.value("<B>o</B>")]
     assert "penwidth=2" in d.values[d.value("<B>o</B>")]
     middle = [a for a in d.values.values() if "<B>" not in a]
     assert len(middle) == 4 and all(f'fillcolor="{fill["intermediate"]}"' in a for a in middle)
+    assert len(set(fill.values())) == len(fill) - 1  # constants and intermediates: white
+
+
+def test_inputs_and_parameters_differ_in_colour_and_legend():
+    w = Value([0.5, -1.0], name="w")
+    x = Value([2.0, 3.0], name="x", requires_grad=False)
+    source = draw_graph((w * x).sum()).source
+    fill = {kind: colours[0] for kind, colours in viz._PALETTE.items()}
+    assert fill["input"] != fill["parameter"]
+    legend = source[source.rindex("label=<"):]
+    assert f'BGCOLOR="{fill["input"]}"' in legend and ">input (data)<" in legend
+    assert f'BGCOLOR="{fill["parameter"]}"' in legend and ">parameter<" in legend
+
+
+def test_a_mean_is_one_op_of_its_input():
+    x = Value(np.array([1.0, 2.0, 3.0, 5.0]), name="x")
+    m = x.mean()
+    m.backward()
+    assert m.op == "mul" and [p.op for p in m.parents] == ["sum", ""]  # the graph is unchanged
+    d = Drawing(draw_graph(m))
+    assert d.op_names() == ["mean"] and len(d.values) == 2  # no sum, no 0.25 constant
+    (mean,) = d.ops
+    assert d.inputs_of(mean) == [d.value("<B>x</B>")]
+    assert ">0.25<" not in d.source  # only x's grad row shows it
+    assert "[0.25, 0.25, 0.25, 0.25]" in d.values[d.value("<B>x</B>")]
 
 
 def test_names_are_escaped_for_the_html_label():
@@ -122,15 +160,24 @@ def test_small_tensors_show_their_values():
     assert "[[1, 2.5]," in label and "[-3, 0.125]]" in label
 
 
-def test_large_tensors_show_shape_dtype_and_min_mean_max():
+def test_large_tensors_show_shape_dtype_and_range():
     v = Value(np.arange(12, dtype=np.float32).reshape(3, 4), name="big")
     out = v.sum()
     out.backward()
     d = Drawing(draw_graph(out))
     label = d.values[d.value("<B>big</B>")]
     assert "(3, 4) float32" in label
-    assert "min 0  mean 5.5  max 11" in label  # data
-    assert "min 1  mean 1  max 1" in label  # grad
+    assert ">0 \u2026 11<" in label  # data: min ... max
+    assert ">all 1<" in label  # grad
+
+
+def test_small_tensors_too_wide_or_tall_for_a_box_show_their_range():
+    wide = Value(np.array([0.001234, -0.005678, 0.009101, -0.001112, 0.001314]), name="w")
+    column = Value(np.arange(4.0).reshape(4, 1), name="c")
+    d = Drawing(draw_graph((wide.sum() + column.sum())))
+    assert "(5,) float64" in d.values[d.value("<B>w</B>")]
+    assert "-0.005678 \u2026 0.009101" in d.values[d.value("<B>w</B>")]
+    assert ">0 \u2026 3<" in d.values[d.value("<B>c</B>")]
 
 
 def test_large_tensor_with_nan_counts_the_bad_elements():
@@ -158,8 +205,8 @@ def test_rankdir_is_passed_on():
 def test_a_legend_names_the_kinds_present():
     source = draw_graph(neuron()).source
     legend = source[source.rindex("label=<"):]
-    assert all(word in legend for word in ("input", "intermediate", "output"))
-    assert "parameter" not in legend and "constant" not in legend
+    assert all(word in legend for word in ("parameter", "intermediate", "output"))
+    assert "input" not in legend and "constant" not in legend and "module" not in legend
 
 
 # ---- the node cap -----------------------------------------------------------------------------
@@ -224,6 +271,122 @@ def test_thousands_of_scalar_nodes_build_quickly():
     assert elapsed < 2.0  # about 0.07 s here; generous for slow CI machines
 
 
+# ---- the layout: a long graph is wrapped into rows or columns ----------------------------------
+def test_a_graph_that_fits_a_screen_is_drawn_left_to_right_in_one_line():
+    d = Drawing(draw_graph(neuron()))
+    assert "rankdir=LR" in d.source and set(d.band_of.values()) == {0}
+    assert "constraint=false" not in d.source and "wrap" not in d.source
+
+
+def test_a_long_chain_wraps_into_bands_in_data_flow_order():
+    root = chain(40)
+    d = Drawing(draw_graph(root))
+    values = sorted(d.values, key=lambda n: int(n[1:]))  # ids number the Values inputs first
+    bands = [d.band_of[n] for n in values]
+    assert bands == sorted(bands) and bands[-1] >= 2  # in order, several bands
+    for a, b, attrs in d.edges:  # only edges within a band place the nodes
+        assert ("constraint=false" in (attrs or "")) == (d.band_of[a] != d.band_of[b])
+    order = [line.split("->")[1].split()[0] for line in d.source.splitlines()
+             if line.strip().startswith("wrap ->")]
+    assert [d.band_of[n] for n in order] == list(range(bands[-1] + 1))  # bands in order
+    flat = Drawing(draw_graph(root, wrap=False))
+    assert set(flat.band_of.values()) == {0} and "rankdir=LR" in flat.source
+    assert "rankdir=TB" in draw_graph(root, rankdir="TB").source
+
+
+@needs_dot
+def test_a_wrapped_chain_fits_a_screen_and_one_line_would_not(tmp_path):
+    wrapped = png_size(viz.save_graph(chain(40), tmp_path / "wrapped.png"))
+    assert max(wrapped) <= 2000
+    line = png_size(viz.save_graph(chain(40), tmp_path / "line.png", wrap=False))
+    assert max(line) > 4 * max(wrapped)
+
+
+# ---- collapsed boxes -------------------------------------------------------------------------
+def boxed_layer():
+    """small_layer's graph with its matmul and add in box "layer", inside box "net"."""
+    out, w, b = small_layer()
+    add = out.parents[0].parents[0].parents[0]
+    matmul = add.parents[0]
+    inner = ("net", "layer")
+    return out, {w: inner, b: inner, matmul: inner, add: inner}
+
+
+def test_collapse_draws_a_box_as_one_node_with_its_edges_and_parameter_count():
+    out, groups = boxed_layer()
+    d = Drawing(draw_graph(out, groups=groups, collapse=1))
+    (box,) = d.boxes
+    assert "<B>net</B>" in d.boxes[box]
+    assert "3 parameters \u00b7 out (1, 1)" in d.boxes[box]  # weight (2, 1) and bias (1,)
+    assert d.inputs_of(box) == [d.value("<B>x</B>")]
+    (tanh,) = [op for op, name in d.ops.items() if name == "tanh"]
+    assert d.outputs_of(box) == [tanh] and d.inputs_of(tanh) == [box]
+    assert sorted(d.ops.values()) == ["sub", "sum", "tanh"]  # matmul and add are in the box
+    assert "weight" not in d.source and not d.parent_cluster
+    assert f'fillcolor="{viz._PALETTE["module"][0]}"' in d.boxes[box]
+    assert "module (collapsed)" in d.source[d.source.rindex("label=<"):]
+
+
+def test_collapse_by_depth_or_label_and_expand_one_box():
+    out, groups = boxed_layer()
+    inner = Drawing(draw_graph(out, groups=groups, collapse=2))
+    (box,) = inner.boxes
+    assert "<B>layer</B>" in inner.boxes[box] and inner.cluster_of[box] == "net"
+    assert inner.parent_cluster == {"net": None}
+    by_label = draw_graph(out, groups=groups, collapse="layer").source
+    assert by_label == inner.source
+    expanded = draw_graph(out, groups=groups, collapse=1, expand="net").source
+    assert expanded == inner.source  # net is open, and layer, at depth 2, stays shut
+    everything = draw_graph(out, groups=groups, collapse=1, expand=["net", "layer"]).source
+    assert everything == draw_graph(out, groups=groups).source
+    with pytest.raises(ValueError, match="collapse"):
+        draw_graph(out, groups=groups, collapse=0)
+
+
+def test_a_collapsed_box_holding_the_output_is_drawn_as_the_output():
+    x = Value(2.0, name="x")
+    y = x * 3.0
+    y.backward()
+    d = Drawing(draw_graph(y, groups={y: ("f",)}, collapse=1))
+    (box,) = d.boxes
+    assert "penwidth=2" in d.boxes[box] and "0 parameters \u00b7 out scalar" in d.boxes[box]
+    assert d.inputs_of(box) == [d.value("<B>x</B>"), d.value('label="3"')]
+
+
+# ---- explain=True: local derivatives and gradients on the edges ------------------------------
+def edge_label(d: Drawing, tail: str, head_op: str) -> str:
+    (attrs,) = [attrs for a, b, attrs in d.edges if a == d.value(f"<B>{tail}</B>")
+                and d.ops.get(b) == head_op]
+    return attrs
+
+
+def test_explain_labels_edges_with_local_derivatives_and_gradients():
+    o, _ = micrograd_neuron()
+    o.backward()
+    d = Drawing(draw_graph(o, explain=True))
+    assert "local -3<BR/>grad -1.5" in edge_label(d, "x1", "mul")  # dx1 = w1 * do/dx1w1
+    assert "local 2<BR/>grad 1" in edge_label(d, "w1", "mul")
+    assert "local 0<BR/>grad 0" in edge_label(d, "w2", "mul")
+    assert "local 0.5<BR/>grad 0.5" in edge_label(d, "n", "tanh")  # 1 - o**2
+    assert "local 1<BR/>grad 0.5" in edge_label(d, "b", "add")
+    assert all(attrs is None for a, b, attrs in d.edges if a.startswith("o"))
+    assert "edges: local derivative" in d.source[d.source.rindex("label=<"):]
+    assert "<BR/>grad" not in draw_graph(o).source
+
+
+def test_explain_on_tensors_shows_the_gradient_passed_and_local_derivatives_of_a_number():
+    x = Value(np.array([[1.0, 2.0]]), name="x")
+    w = Value(np.array([[3.0, 1.0], [0.5, -1.0]]), name="w")
+    h = x @ w
+    h.name = "h"
+    y = h.sum()
+    y.backward()
+    d = Drawing(draw_graph(y, explain=True))
+    assert "local [[1, 1]]<BR/>grad [[1, 1]]" in edge_label(d, "h", "sum")  # y is a number
+    assert "local" not in edge_label(d, "w", "matmul")  # h is a tensor: a Jacobian
+    assert "grad [[1, 1], [2, 2]]<" in edge_label(d, "w", "matmul")  # x.T @ h.grad
+
+
 # ---- rendering --------------------------------------------------------------------------------
 @needs_dot
 @pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"),
@@ -238,8 +401,15 @@ def test_save_graph_renders_real_files(tmp_path, suffix, magic):
 
 @needs_dot
 def test_jupyter_display_gives_svg():
-    bundle = draw_graph(neuron())._repr_mimebundle_()
-    assert "<svg" in bundle["image/svg+xml"]
+    graph = draw_graph(neuron())
+    assert "<svg" in graph._repr_mimebundle_()["image/svg+xml"]
+    assert "<svg" in graph._repr_svg_() and "tanh" in graph._repr_svg_()
+
+
+def test_save_graph_and_explain_import_from_autograd():
+    import autograd
+    assert autograd.save_graph is viz.save_graph and autograd.draw_graph is viz.draw_graph
+    assert {"save_graph", "draw_graph", "explain"} <= set(autograd.__all__)
 
 
 def test_save_graph_dot_writes_the_source_without_dot(tmp_path, monkeypatch):
@@ -263,7 +433,7 @@ def test_missing_dot_says_how_to_install_it(tmp_path, monkeypatch):
     attempts = [lambda: viz.save_graph(neuron(), tmp_path / "g.png"),
                 lambda: graph.render(tmp_path / "g", format="svg"),
                 lambda: graph.pipe(format="svg"),
-                graph._repr_mimebundle_]
+                graph._repr_mimebundle_, graph._repr_svg_]
     for attempt in attempts:
         with pytest.raises(viz.GraphvizNotFoundError) as info:
             attempt()

@@ -1,6 +1,7 @@
 """`draw_graph(root, module=model)`: nn's module boxes (nn.drawing's rules), on real modules."""
 import gc
 import shutil
+import struct
 
 import numpy as np
 import pytest
@@ -12,6 +13,9 @@ from autograd import Value, draw_graph  # noqa: E402
 from autograd import viz  # noqa: E402
 from drawn import Drawing  # noqa: E402
 from nn import drawing  # noqa: E402
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="Graphviz's dot program is not installed")
 
 
 def mlp_loss(model):
@@ -61,7 +65,7 @@ def test_an_activation_module_between_layers_stays_outside_them():
     d = Drawing(draw_graph(mlp_loss(model), module=model))
     (tanh,) = [n for n, name in d.ops.items() if name == "tanh"]
     assert d.cluster_of[tanh] is None
-    assert d.source.count("subgraph cluster_") == 2
+    assert len(d.parent_cluster) == 2  # the boxes of the two Linear layers
 
 
 def test_a_module_with_direct_parameters_is_one_box_named_after_its_class():
@@ -130,8 +134,85 @@ def test_the_map_of_returned_values_holds_no_value_alive():
     assert len(drawing.returned_by._items) == before - 1
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@needs_dot
 def test_a_module_graph_renders(tmp_path):
     model = nn.MLP([2, 3, 1], rng=0)
     path = viz.save_graph(mlp_loss(model), tmp_path / "mlp.png", module=model)
     assert path.stat().st_size > 10_000
+
+
+# ---- a whole MLP on a screen --------------------------------------------------------------
+def mse_mlp(sizes):
+    """An MLP of `sizes` and its MSE loss on a batch of 4, after backward."""
+    model = nn.MLP(sizes, activation="sigmoid", rng=0)
+    x = np.random.default_rng(0).normal(size=(4, sizes[0]))
+    loss = nn.mse_loss(model(Value(x, requires_grad=False)), np.zeros((4, sizes[-1])))
+    loss.backward()
+    return model, loss
+
+
+def png_size(path) -> tuple:
+    return struct.unpack(">II", path.read_bytes()[16:24])
+
+
+@needs_dot
+def test_a_3_5_5_5_2_mlp_fits_a_screen(tmp_path):
+    """The issue measured 7,654 x 1,434 px for this drawing, in one line."""
+    model, loss = mse_mlp([3, 5, 5, 5, 2])
+    default = png_size(viz.save_graph(loss, tmp_path / "mlp.png"))
+    boxed = png_size(viz.save_graph(loss, tmp_path / "boxed.png", module=model))
+    print(f"3-5-5-5-2 MLP: {default}, with module boxes {boxed}")
+    assert max(default) <= 2000 and max(boxed) <= 2000
+
+
+@needs_dot
+def test_a_collapsed_3_5_5_5_2_mlp_fits_a_page(tmp_path):
+    model, loss = mse_mlp([3, 5, 5, 5, 2])
+    collapsed = png_size(viz.save_graph(loss, tmp_path / "collapsed.png", module=model,
+                                        collapse=1))
+    print(f"3-5-5-5-2 MLP collapsed: {collapsed}")
+    assert max(collapsed) <= 800
+
+
+def test_each_layer_of_a_wrapped_mlp_is_one_band():
+    model, loss = mse_mlp([3, 5, 5, 5, 2])
+    d = Drawing(draw_graph(loss, module=model, rankdir="LR"))
+    for i in range(4):
+        weight = d.value(f"<B>layers.{i}.weight</B>")
+        layer = [n for n, c in d.cluster_of.items() if c == f"layers.{i} \u00b7 Layer"]
+        assert {d.band_of[n] for n in layer} == {i}, "a band holds one whole layer"
+        assert weight in layer
+
+
+def test_collapse_1_draws_each_layer_as_one_box_in_a_chain():
+    model, loss = mse_mlp([3, 5, 5, 5, 2])
+    d = Drawing(draw_graph(loss, module=model, collapse=1))
+    boxes = [d.box(f"<B>layers.{i} \u00b7 Layer</B>") for i in range(4)]
+    counts = [20, 30, 30, 12]
+    for box, count, width in zip(boxes, counts, (5, 5, 5, 2)):
+        assert f"{count} parameters \u00b7 out (4, {width})" in d.boxes[box]
+    assert sum(counts) == model.num_parameters()
+    assert d.inputs_of(boxes[0]) == [d.value("(4, 3) float64")]  # the data
+    for a, b in zip(boxes, boxes[1:]):
+        assert d.outputs_of(a) == [b]
+    assert [d.ops[op] for op in d.outputs_of(boxes[3])] == ["sub"]
+    assert sorted(d.ops.values()) == ["mean", "mul", "sub"]  # the loss stays open
+
+
+def test_expand_opens_one_layer_of_a_collapsed_mlp():
+    model, loss = mse_mlp([3, 5, 5, 5, 2])
+    d = Drawing(draw_graph(loss, module=model, collapse=1, expand="layers.1"))
+    assert len(d.boxes) == 3 and set(d.parent_cluster) == {"layers.1 \u00b7 Layer"}
+    inside = sorted(d.ops[n] for n, c in d.cluster_of.items()
+                    if c == "layers.1 \u00b7 Layer" and n in d.ops)
+    assert inside == ["add", "matmul", "sigmoid"]
+    (matmul,) = [n for n in d.ops if d.ops[n] == "matmul"]
+    assert d.box("layers.0 \u00b7 Layer") in d.inputs_of(matmul)
+
+
+def test_mse_loss_is_drawn_as_a_mean():
+    model, loss = mse_mlp([2, 1])
+    assert loss.op == "mul"  # the engine's graph: a sum scaled by 1/n
+    d = Drawing(draw_graph(loss, module=model))
+    assert sorted(d.ops.values()) == ["add", "matmul", "mean", "mul", "sub"]
+    assert "shape=plaintext" not in d.source  # no 1/n constant
