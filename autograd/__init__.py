@@ -15,10 +15,12 @@ with graphviz.
 The files, from the bottom up (each imports only those before it, except that `value` and
 `ops` know each other): `mode` (per-thread switches, `unbroadcast`), `value` (`Value`),
 `ops` (the op table), `functions` (functions of several Values), `backward` (the reverse
-sweep, `grad`), `gradcheck`, `viz`.
+sweep, `grad`), `gradcheck`, `viz`, and `compile` (a training step traced once and
+replayed as straight-line Python).
 """
 from . import functions
 from .backward import grad
+from .compile import compile
 from .functions import *  # noqa: F401,F403  (every public function of functions.py)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, no_grad
@@ -33,6 +35,6 @@ def __getattr__(name):
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
-__all__ = ["Value", "no_grad", "enable_grad", "grad", "gradcheck", "gradgradcheck",
+__all__ = ["Value", "no_grad", "enable_grad", "grad", "compile", "gradcheck", "gradgradcheck",
            "numerical_grad", "GradcheckError", "draw_graph", "save_graph", "detect_anomaly",
            *functions.__all__]
