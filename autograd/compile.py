@@ -13,7 +13,8 @@
 
 The first call runs `fn` eagerly and records its graph (from the Values it returns and the
 roots it calls `backward()` on), each `backward()`, each gradient it resets and each call
-of a `@replayed` function (the optimizers' `step()` and `zero_grad()`). From that record
+of a `@replayed` function (the optimizers' `step()` and `zero_grad()`); hooks in ops.py,
+value.py and backward.py report to the tracer while it runs. From that record
 it writes one Python function: one line per op forward, one line per VJP term, in the
 order the eager sweep runs them, so the replay gives the same numbers to the last bit.
 Most ops call their table entry (`op.forward`, `op.vjps[i]`, exactly as eager mode does);
@@ -24,15 +25,15 @@ What a replay reads and writes:
   that outlives the call (parameters, constants made outside fn); each `.grad` it fills,
   adding to what is there as `backward()` does; the results are new Values holding the
   data and `.grad` eager mode would give them, but no graph;
+- every op fn runs is computed again, also those that link no graph node in eager mode
+  (between Values that need no gradient, under `no_grad()`, ops without a gradient);
 - what fn computes in Python is fixed at the first call: a number read with `.item()`,
-  an array made with numpy, a Value made or an op run under `no_grad()` inside fn, the
-  class labels behind an index, an op between two Values that need no gradient and are
-  not arguments (eager mode makes no graph node for it). So data-dependent Python
-  control flow cannot be seen by a trace (`if loss.item() > 1:` takes the branch of the
-  first call). Reading a Value argument's data in Python (`.data`, `.item()`, `float()`)
-  makes that data part of the check below (a new trace when it changes); for anything
-  else, `check=True` runs eager mode beside every replay and raises on the first
-  difference.
+  an array made with numpy, a Value made from such data, an index (class labels, or a
+  Value used as an index, whose data getitem reads). So data-dependent Python control
+  flow cannot be seen by a trace (`if loss.item() > 1:` takes the branch of the first
+  call). Reading a Value argument's data in Python (`.data`, `.item()`, `float()`) makes
+  that data part of the check below (a new trace when it changes); for anything else,
+  `check=True` runs eager mode beside every replay and raises on the first difference.
 
 Before each replay the call is checked against the trace: the same structure of
 arguments, numbers and arrays that are not Values equal to the traced ones, each Value
@@ -73,7 +74,7 @@ import numpy as np
 from . import value as _value_module
 from .backward import _fitted, _vjp_as_ieee, toposort
 from .mode import state
-from .ops import compute
+from .ops import compute, owned
 from .value import Value
 
 MAX_TRACES = 8
@@ -184,6 +185,7 @@ class _Tracer:
         self.read = set()    # slots whose data fn read in Python
         self.events = []     # ("backward", root, seed, order), ("grad", Value, its new
         #                      grad), ("effect", function, args, kwargs), in call order
+        self.made = {}       # id(constant) -> (it, op, inputs, params): ops that linked no node
         self.depth = 0       # > 0 while a @replayed function runs: its doings are its own
         self.data_since = None  # data clock after the first effect that changed data
 
@@ -218,6 +220,12 @@ class _Tracer:
             raise RuntimeError("backward(): this Value does not require grad and has no graph")
         self.events.append(("backward", root, seed,
                             [v for v in order if id(v) in needs_grad]))
+
+    def on_constant(self, out: Value, op, inputs: tuple, params: tuple) -> None:
+        """An op made a constant (no input needs a gradient, no_grad(), or an op without
+        gradient, as a comparison): the replay computes it again from its inputs' data."""
+        if not self.depth:
+            self.made[id(out)] = (out, op, tuple(inputs), owned(params) if params else ())
 
     def on_grad_call(self) -> None:
         if not self.depth:
@@ -267,10 +275,9 @@ class _Node:
     __slots__ = ("op", "inputs", "params", "data", "name", "grad", "slot", "requires_grad",
                  "original", "value")
 
-    def __init__(self, v: Value, index: dict, slots: dict):
-        self.op = v._op
-        self.inputs = tuple(index[id(p)] for p in v.parents)
-        self.params = v._params
+    def __init__(self, v: Value, index: dict, slots: dict, made: dict):
+        _, self.op, parents, self.params = made.get(id(v)) or (v, v._op, v.parents, v._params)
+        self.inputs = tuple(index[id(p)] for p in parents)
         self.data = v._data
         self.name = v.name
         self.grad = v._grad
@@ -287,14 +294,16 @@ class _Record:
     def __init__(self, tracer: _Tracer, returned: list):
         roots = returned + [e[1] for e in tracer.events if e[0] == "backward"]
         roots += [e[1] for e in tracer.events if e[0] == "grad"]
-        values = _topological(roots)
+        made = tracer.made
+        values = _topological(roots, made)
         index = {id(v): i for i, v in enumerate(values)}
-        self.nodes = [_Node(v, index, tracer.slots) for v in values]
-        for node in self.nodes:  # eager mode links a node only if an input needs a gradient
-            if node.op is not None:
+        self.nodes = [_Node(v, index, tracer.slots, made) for v in values]
+        for v, node in zip(values, self.nodes):  # eager mode links a node only if an input
+            if v._op is not None:                 # needs a gradient
                 node.requires_grad = any(self.nodes[i].requires_grad for i in node.inputs)
         if tracer.data_since is not None and any(
-                v._op is not None and v._version >= tracer.data_since for v in values):
+                v._version >= tracer.data_since for v, node in zip(values, self.nodes)
+                if node.op is not None):
             raise RuntimeError("autograd.compile: fn builds graph after an optimizer step "
                                "changed data; a replay computes the forward first. Call "
                                "step() at the end of fn")
@@ -312,9 +321,10 @@ class _Record:
         self.read = tracer.read
 
 
-def _topological(roots) -> list:
-    """Every Value that leads to `roots`, inputs before the Values made from them: the
-    order of a depth-first search, which for straight code is the order it ran in."""
+def _topological(roots, made: dict) -> list:
+    """Every Value that leads to `roots` (through nodes, and constants `made` by ops),
+    inputs before the Values made from them: the order of a depth-first search, which for
+    straight code is the order it ran in."""
     order, seen = [], set()
     stack = [(root, False) for root in reversed(roots)]
     while stack:
@@ -326,7 +336,8 @@ def _topological(roots) -> list:
             continue
         seen.add(id(v))
         stack.append((v, True))
-        stack.extend((p, False) for p in reversed(v.parents) if id(p) not in seen)
+        parents = made[id(v)][2] if id(v) in made else v.parents
+        stack.extend((p, False) for p in reversed(parents) if id(p) not in seen)
     return order
 
 
@@ -479,7 +490,8 @@ class _Writer:
                 continue
             templates = self._templates(i)
             for k, p in enumerate(node.inputs):
-                if nodes[p].requires_grad and reaches.get(p, False):
+                if node.op.vjps[k] is not None and nodes[p].requires_grad and \
+                        reaches.get(p, False):
                     terms.append((i, k))
                     if templates is None:  # the VJP gets out and the inputs
                         self.needed.add(i)
@@ -584,6 +596,8 @@ class _Writer:
         else:
             lines.append(f"    {grads[root]} = {src.constant(seed)}")
         for i, k in terms:
+            if i not in grads:  # its only consumers pass no gradient (VJPs of None)
+                continue
             node = nodes[i]
             p = node.inputs[k]
             term = self._term(i, k, grads[i])
