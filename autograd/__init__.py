@@ -15,10 +15,12 @@ pass, the chain rule edge by edge; `draw_graph` draws the graph with graphviz.
 The files, from the bottom up (each imports only those before it, except that `value` and
 `ops` know each other): `mode` (per-thread switches, `unbroadcast`), `value` (`Value`),
 `ops` (the op table), `functions` (functions of several Values), `backward` (the reverse
-sweep, `grad`), `gradcheck`, `explain` (backward, narrated), `viz` (drawings).
+sweep, `grad`), `gradcheck`, `explain` (backward, narrated), `viz` (drawings), and
+`compile` (a training step traced once and replayed as straight-line Python).
 """
 from . import functions
 from .backward import grad
+from .compile import compile
 from .explain import explain
 from .functions import *  # noqa: F401,F403  (every public function of functions.py)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
@@ -34,6 +36,6 @@ def __getattr__(name):
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
-__all__ = ["Value", "no_grad", "enable_grad", "grad", "gradcheck", "gradgradcheck",
+__all__ = ["Value", "no_grad", "enable_grad", "grad", "compile", "gradcheck", "gradgradcheck",
            "numerical_grad", "GradcheckError", "draw_graph", "save_graph", "explain",
            "detect_anomaly", *functions.__all__]

@@ -148,7 +148,10 @@ def backward(root: Value, gradient=None) -> None:
     if not root.requires_grad:
         raise RuntimeError("backward(): this Value does not require grad and has no graph "
                            "(was it made under no_grad(), or from constants only?)")
-    grads = sweep([root], [_seed(root, gradient, "backward()")])
+    seed = _seed(root, gradient, "backward()")
+    if state.tracer is not None:  # autograd.compile is recording this backward pass
+        state.tracer.on_backward(root, seed)
+    grads = sweep([root], [seed])
     with _accumulating:
         for node, g in grads.items():
             total = g if node._grad is None else node._grad + g
@@ -171,6 +174,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph: bool = False) -> tupl
     >>> grad(dx, x)[0].data                            # 6x = 18
     18.0
     """
+    if state.tracer is not None:
+        state.tracer.on_grad_call()
     outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     for v in outputs + inputs:

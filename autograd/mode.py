@@ -30,9 +30,11 @@ class ShapeError(ValueError, RuntimeError):
 
 
 class _Mode(threading.local):
-    """Per-thread switches: is the graph being recorded, is anomaly detection on."""
+    """Per-thread switches: is the graph being recorded, is anomaly detection on, and the
+    tracer of `autograd.compile` while it records a function's first call (else None)."""
     recording = True
     anomaly = False
+    tracer = None
 
 
 state = _Mode()

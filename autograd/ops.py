@@ -90,7 +90,10 @@ class Op:
                         b = Value._make(y)
                     if (a.requires_grad or b.requires_grad) and self.differentiable:
                         return Value._make(data, self, (a, b))
-                    return Value._make(data)
+                    out = Value._make(data)
+                    if state.tracer is not None:  # autograd.compile records constants too
+                        state.tracer.on_constant(out, self, (a, b), ())
+                    return out
         inputs, params = (args, ()) if len(args) == n else (args[:n], args[n:])
         datas, like, constants = [], None, False
         for x in inputs:
@@ -113,7 +116,10 @@ class Op:
                     if state.anomaly:
                         check_forward(out)
                     return out
-        return Value._make(data)
+        out = Value._make(data)
+        if state.tracer is not None:  # autograd.compile records constants too
+            state.tracer.on_constant(out, self, inputs, params)
+        return out
 
     __call__ = apply
 

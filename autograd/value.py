@@ -25,7 +25,7 @@ import weakref
 
 import numpy as np
 
-from .mode import ShapeError
+from .mode import ShapeError, state
 
 FLOAT = np.dtype(np.float64)
 # Counts assignments to `Value.data`; each Value keeps the count of its birth or last change.
@@ -228,6 +228,8 @@ class Value:
         """Make `data` (a float, or an array that nothing else refers to: it is frozen, not
         copied) this leaf's data. It gets a newer version than every op recorded so far."""
         global _data_clock
+        if state.tracer is not None:  # autograd.compile is recording: it must know
+            state.tracer.on_new_data(self)
         self._data = frozen(data)
         _data_clock += 1
         self._version = _data_clock
@@ -243,17 +245,18 @@ class Value:
 
     @grad.setter
     def grad(self, new):
+        d = self._data
         if new is None:
             self._grad = None
-            return
-        d = self._data
-        if type(d) is float:
+        elif type(d) is float:
             self._grad = float(new)
-            return
-        new = np.asarray(new, dtype=d.dtype)
-        if new.shape != d.shape:
-            raise ValueError(f"grad: shape {new.shape} does not match data shape {d.shape}")
-        self._grad = new
+        else:
+            new = np.asarray(new, dtype=d.dtype)
+            if new.shape != d.shape:
+                raise ValueError(f"grad: shape {new.shape} does not match data shape {d.shape}")
+            self._grad = new
+        if state.tracer is not None:
+            state.tracer.on_new_grad(self)
 
     @property
     def op(self) -> str:
@@ -319,6 +322,8 @@ class Value:
     def zero_grad(self) -> None:
         """Reset `.grad` to zero."""
         self._grad = None
+        if state.tracer is not None:
+            state.tracer.on_new_grad(self)
 
     def backward(self, gradient=None) -> None:
         """Add d(self)/d(v) to `v.grad` for every Value v in the graph that requires grad.

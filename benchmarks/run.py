@@ -27,8 +27,9 @@ from benchmarks.workloads import WORKLOADS  # noqa: E402
 from benchmarks.workloads.spec import Workload  # noqa: E402
 
 OURS = "autograd"
-SYSTEMS = {"autograd": ("autograd",), "micrograd": ("micrograd",), "torch": ("torch",),
-           "numpy": ("numpy",)}                # system -> the modules it imports
+COMPILED = "autograd-compiled"                 # ours through autograd.compile
+SYSTEMS = {"autograd": ("autograd",), COMPILED: ("autograd",), "micrograd": ("micrograd",),
+           "torch": ("torch",), "numpy": ("numpy",)}  # system -> the modules it imports
 REFERENCES = ("numpy", "torch")                # check values are compared with the first
 # Set on some machines because old OpenBLAS builds misbehave on new CPUs; they pick a
 # slower kernel for a current numpy (and so for us) but not for torch, so the full run
@@ -113,23 +114,29 @@ def format_seconds(t: float) -> str:
 
 
 def format_table(rows: list[dict]) -> str:
-    """The results as a Markdown table, ours first within each workload and size."""
-    ours = {(r["workload"], r["size"]): r["seconds"]
-            for r in rows if r["system"] == OURS and "seconds" in r}
-    lines = ["| workload | size | system | time | ours / system | peak RSS growth | check |",
-             "|---|---:|---|---:|---:|---:|---:|"]
+    """The results as a Markdown table, ours first within each workload and size; each
+    system's time is compared with ours, eager and compiled."""
+    ours, compiled = ({(r["workload"], r["size"]): r["seconds"]
+                       for r in rows if r["system"] == system and "seconds" in r}
+                      for system in (OURS, COMPILED))
+    lines = ["| workload | size | system | time | ours / system | compiled / system | "
+             "peak RSS growth | check |",
+             "|---|---:|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         workload = WORKLOADS[r["workload"]]
         size = f"{workload.size_name}={r['size']:,}"
-        name = f"{r['system']} (ours)" if r["system"] == OURS else r["system"]
+        name = f"{r['system']} (ours)" if r["system"] in (OURS, COMPILED) else r["system"]
         if "seconds" not in r:
-            lines.append(f"| {r['workload']} | {size} | {name} | {r['error']} | | | |")
+            lines.append(f"| {r['workload']} | {size} | {name} | {r['error']} | | | | |")
             continue
         per_unit = r["seconds"] / workload.units_per_iter(r["size"])
-        mine = ours.get((r["workload"], r["size"]))
-        ratio = "" if r["system"] == OURS or mine is None else f"{mine / r['seconds']:.2f}"
+        ratios = [""] * 2
+        for k, (system, times) in enumerate([(OURS, ours), (COMPILED, compiled)]):
+            mine = times.get((r["workload"], r["size"]))
+            if r["system"] != OURS and r["system"] != system and mine is not None:
+                ratios[k] = f"{mine / r['seconds']:.2f}"
         lines.append(f"| {r['workload']} | {size} | {name} | "
-                     f"{format_seconds(per_unit)}/{workload.unit} | {ratio} | "
+                     f"{format_seconds(per_unit)}/{workload.unit} | {' | '.join(ratios)} | "
                      f"{r['peak_rss_mib']:.1f} MiB | {r['checks'][-1]:.10g} |")
     return "\n".join(lines)
 
@@ -178,6 +185,8 @@ Every case ran in a fresh worker process, one at a time.
   backward and the update where there is one. W2 is per primitive operation (N
   multiplications and N additions, forward and backward).
 - **ours / system**: our time divided by that system's; below 1 means ours is faster.
+  **compiled / system**: the same for our step compiled with `autograd.compile` (after
+  its first call, which traces; the warm-up iterations include it).
 - **peak RSS growth**: `resource.getrusage(RUSAGE_SELF).ru_maxrss` of the worker after
   the run minus the same before its first iteration (after imports, data and weights).
   It counts native allocations (numpy, torch) that `tracemalloc` misses; 0 means the run

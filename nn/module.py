@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 from autograd import Value
+from autograd.compile import replayed
 
 from . import drawing
 from .npz import read_npz, write_npz
@@ -105,6 +106,7 @@ class Module:
         """Every parameter (a Value that requires grad), in the order of `named_parameters`."""
         return [p for _, p in self.named_parameters()]
 
+    @replayed
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to zero."""
         for p in self.parameters():

@@ -6,6 +6,8 @@ parameter a new array rather than writing into the old one: arrays inside Values
 read-only, because the ops that used them keep references for their backward pass.
 As in PyTorch, a step skips a parameter that got no gradient since `zero_grad()` (the
 loss did not use it) or that no longer requires grad, and leaves its state alone.
+`step()` and `zero_grad()` are `@replayed`: a function compiled with `autograd.compile`
+that calls them calls them again on every replay.
 
     >>> opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
     >>> opt.zero_grad(); loss.backward(); opt.step()
@@ -15,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Value
+from autograd.compile import replayed
 
 
 def _check_range(name: str, value: float, low: float, high: float = np.inf) -> float:
@@ -59,6 +62,7 @@ class Optimizer:
         if not self.params:
             raise ValueError(f"{name}: got an empty parameter list")
 
+    @replayed
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to zero (call before each backward pass)."""
         for p in self.params:
@@ -117,6 +121,7 @@ class SGD(Optimizer):
         self.weight_decay = _check_range("weight_decay", weight_decay, 0.0)
         self.velocity = [None] * len(self.params)
 
+    @replayed
     def step(self) -> None:
         """Update each parameter that has a gradient once (see `Optimizer._updates`)."""
         for i, p, g in self._updates([(v,) for v in self.velocity]):
@@ -150,6 +155,7 @@ class Adam(Optimizer):
         self.m = [_zeros_like(p) for p in self.params]
         self.v = [_zeros_like(p) for p in self.params]
 
+    @replayed
     def step(self) -> None:
         """Update each parameter that has a gradient once (see `Optimizer._updates`)."""
         b1, b2 = self.betas

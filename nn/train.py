@@ -11,7 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from autograd import Value
+import autograd
+from autograd import Value, no_grad
 
 from .layers import _check_size
 from .module import Module
@@ -19,7 +20,7 @@ from .module import Module
 
 def fit(model: Module, X, y, loss_fn: Callable, optimizer, epochs: int,
         batch_size: int | None = None, shuffle: bool = True, rng=None,
-        progress: bool = True) -> list[float]:
+        progress: bool = True, compile: bool = False) -> list[float]:
     """Train `model` on (X, y) for `epochs` passes; return each epoch's mean loss.
 
     Each step takes a minibatch of `batch_size` rows (all rows if None), computes
@@ -37,6 +38,13 @@ def fit(model: Module, X, y, loss_fn: Callable, optimizer, epochs: int,
     Every argument is checked before the first update, so a call that raises for a bad
     argument changes no weight and no optimizer state. (An error that only the data of a
     later batch triggers, inside the model or the loss, keeps the steps taken before it.)
+
+    `compile=True` runs the step through `autograd.compile`: the first batch of each shape
+    is traced, the others replay it. Targets are then passed as Values of the prediction's
+    dtype, so a loss that uses them through ops (mse, the binary cross-entropies) replays;
+    one that reads them in Python (cross_entropy with class indices) is traced anew for
+    each new batch of targets, and runs eagerly after 8 such traces.
+    The losses are the same, bit for bit.
     """
     X, y, batch_size = _checked_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size)
     n = len(X)
@@ -45,16 +53,18 @@ def fit(model: Module, X, y, loss_fn: Callable, optimizer, epochs: int,
     if progress and sys.stderr.isatty():
         from tqdm import tqdm  # only needed when there is a terminal to draw on
         epoch_iter = tqdm(epoch_iter, desc="fit", unit="epoch")
+    step = _train_step(model, loss_fn, optimizer)
+    if compile:
+        step = autograd.compile(step)
+        with no_grad():  # the dtype a loss converts its numpy targets to
+            dtype = model(Value(X[:1], requires_grad=False)).dtype
     whole = [(Value(X, requires_grad=False), y)] if batch_size >= n else None
     history = []
     for _ in epoch_iter:
         total = 0.0
         order = rng.permutation(n) if shuffle and whole is None else None
         for xb, yb in whole or _minibatches(X, y, batch_size, order):
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            loss = step(xb, Value(yb, requires_grad=False, dtype=dtype) if compile else yb)
             total += loss.item() * len(yb)
         history.append(total / n)
         if not isinstance(epoch_iter, range):
@@ -92,6 +102,17 @@ def _checked_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size):
     if len(X) == 0:
         raise ValueError(f"fit: the dataset is empty (X has shape {X.shape})")
     return X, y, len(X) if batch_size is None else _check_size("fit: batch_size", batch_size)
+
+
+def _train_step(model: Module, loss_fn: Callable, optimizer):
+    """fit's step: the loss of a batch, zero_grad(), backward(), step(); returns the loss."""
+    def train_step(x, y):
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+    return train_step
 
 
 def _minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, order):

@@ -22,8 +22,9 @@ def _data(n):
     return X, y, mlp_weights(SIZES, scale=1.0)
 
 
-def _scalar_step(Value, n):
-    """The demo's training step for any micrograd-like scalar ``Value`` class."""
+def _scalar_step(Value, n, compile=None):
+    """The demo's training step for any micrograd-like scalar ``Value`` class; with
+    ``compile`` (``autograd.compile``), the step compiled, its SGD update replayed."""
     X, y, layers = _data(n)
     neurons = [[([Value(float(w)) for w in W[:, j]], Value(float(b[j])))
                 for j in range(W.shape[1])] for W, b in layers]
@@ -38,17 +39,30 @@ def _scalar_step(Value, n):
                 x = [a.relu() for a in x]
         return x[0]
 
-    def step():
+    def update():
+        for p in params:
+            p.data -= LR * p.grad
+
+    def train_step():
         scores = [forward(x) for x in inputs]
         losses = [(1 + -t * s).relu() for t, s in zip(targets, scores)]
         loss = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in params)
         for p in params:
             p.grad = 0.0
         loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
-        return float(loss.data)
-    return step
+        update()
+        return loss
+
+    if compile is not None:
+        update = compile.replayed(update)
+        train_step = compile(train_step)
+    return lambda: float(train_step().data)
+
+
+def setup_compiled(n):
+    import autograd
+    from autograd import Value
+    return _scalar_step(Value, n, autograd.compile)
 
 
 def setup_torch(n):
@@ -98,6 +112,7 @@ def setup_numpy(n):
 WORKLOAD = Workload(
     name="W1", title="scalar MLP 2-16-16-1, SVM loss + L2, SGD (micrograd's demo)",
     size_name="points", sizes=(100,), quick_size=10,
-    systems={**scalar_setups(_scalar_step), "torch": setup_torch, "numpy": setup_numpy},
+    systems={**scalar_setups(_scalar_step), "autograd-compiled": setup_compiled,
+             "torch": setup_torch, "numpy": setup_numpy},
     check="loss of the 2nd iteration (after one SGD step); torch and numpy use arrays",
     rtol=1e-7)

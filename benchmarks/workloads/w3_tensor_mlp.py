@@ -32,7 +32,8 @@ def _load_ours(model, layers):
         p.data = a.copy()
 
 
-def setup_autograd(batch):
+def setup_autograd(batch, compile=None):
+    """Ours; with ``compile`` (``autograd.compile``) the step is compiled."""
     import nn
     from autograd import Value
     from nn.optim import SGD
@@ -42,13 +43,21 @@ def setup_autograd(batch):
     optimizer = SGD(model.parameters(), lr=LR)
     x = Value(X, requires_grad=False)
 
-    def step():
+    def train_step():
         loss = nn.cross_entropy(model(x), labels)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        return float(loss.item())
-    return step
+        return loss
+
+    if compile is not None:
+        train_step = compile(train_step)
+    return lambda: float(train_step().item())
+
+
+def setup_compiled(batch):
+    import autograd
+    return setup_autograd(batch, autograd.compile)
 
 
 def setup_torch(batch):
@@ -112,6 +121,7 @@ def setup_numpy(batch):
 WORKLOAD = Workload(
     name="W3", title="tensor MLP 784-256-128-10, ReLU, softmax CE, SGD, float32",
     size_name="batch", sizes=(32, 512), quick_size=4,
-    systems={"autograd": setup_autograd, "torch": setup_torch, "numpy": setup_numpy},
+    systems={"autograd": setup_autograd, "autograd-compiled": setup_compiled,
+             "torch": setup_torch, "numpy": setup_numpy},
     check="loss of the 2nd iteration (after one SGD step)", rtol=1e-5,
-    requires={"autograd": ("nn",)})
+    requires={"autograd": ("nn",), "autograd-compiled": ("nn",)})
