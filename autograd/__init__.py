@@ -14,12 +14,16 @@ with graphviz.
 
 The files, from the bottom up (each imports only those before it, except that `value` and
 `ops` know each other): `mode` (per-thread switches, `unbroadcast`), `value` (`Value`),
-`ops` (the op table), `functions` (functions of several Values), `backward` (the reverse
-sweep, `grad`), `gradcheck`, `viz`.
+`ops` (the op table), `functions` (functions of several Values), `creation` (zeros, arange,
+rand, ...), `interop` (numpy's functions on Values), `backward` (the reverse sweep, `grad`),
+`gradcheck`, `viz`.
 """
-from . import functions
+from . import creation, functions, interop  # noqa: F401  (interop: numpy on Values)
 from .backward import grad
+from .creation import *  # noqa: F401,F403  (zeros, arange, rand, ..., manual_seed)
 from .functions import *  # noqa: F401,F403  (every public function of functions.py)
+# torch.all and torch.any; left out of __all__, so that `from autograd import *` keeps Python's
+from .functions import _all as all, _any as any  # noqa: F401,A001
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, no_grad
 from .value import Value
@@ -35,4 +39,4 @@ def __getattr__(name):
 
 __all__ = ["Value", "no_grad", "enable_grad", "grad", "gradcheck", "gradgradcheck",
            "numerical_grad", "GradcheckError", "draw_graph", "save_graph", "detect_anomaly",
-           *functions.__all__]
+           *functions.__all__, *creation.__all__]
