@@ -13,8 +13,9 @@ so an op added to the engine works from numpy at once:
   np.var divides by N, np.sort returns only the values, np.split cuts n equal parts, ...);
 - then, if the first argument is a Value, its method of that name (Value's methods follow
   numpy where PyTorch differs: `transpose(axes)`, `sum(axis)`), else autograd's function.
-A name with no op raises TypeError naming the numpy function, and so do arguments the op
-does not take (`out=`: Values are never written into). `np.asarray(v)` gives the data
+numpy's `axis=` and `keepdims=` reach an op that takes only PyTorch's words as `dim=` and
+`keepdim=`. A name with no op raises TypeError naming the numpy function, and so do
+arguments the op does not take (`dtype=`; `out=` a Value: Values are never written into). `np.asarray(v)` gives the data
 (`Value.__array__`), so `plt.plot(v)` plots it.
 """
 from __future__ import annotations
@@ -38,6 +39,9 @@ RENAMED = {"less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "
            "around": "round", "rint": "round", "fix": "trunc", "expand_dims": "unsqueeze",
            "moveaxis": "movedim", "ravel": "flatten", "take_along_axis": "take_along_dim",
            "repeat": "repeat_interleave", "argwhere": "nonzero"}
+
+# numpy's argument names -> PyTorch's, for an op that takes only PyTorch's.
+TORCH_WORDS = {"axis": "dim", "keepdims": "keepdim"}
 
 
 def array_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
@@ -92,8 +96,11 @@ def _call(name: str, args: tuple, kwargs: dict):
         like = next((a for a in (*args, *kwargs.values()) if isinstance(a, Value)), Value(0.0))
         args = (ops.as_value(args[0], like), *args[1:])
     signature = _signature(target)
-    # numpy's own defaults passed on (out=None, dtype=None) are dropped where not taken
-    kwargs = {k: v for k, v in kwargs.items() if v is not None or k in signature.parameters}
+    taken = signature.parameters
+    # numpy's words for PyTorch's where the op takes only PyTorch's; numpy's own defaults
+    # passed on (out=None, dtype=None) are dropped where not taken
+    kwargs = {TORCH_WORDS[k] if k not in taken and TORCH_WORDS.get(k) in taken else k: v
+              for k, v in kwargs.items() if v is not None or k in taken}
     try:
         signature.bind(*args, **kwargs)
     except TypeError as err:

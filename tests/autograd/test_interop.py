@@ -119,7 +119,9 @@ def test_functions_of_other_parts_of_the_engine_keep_numpys_meaning():
             ("sin", lambda: np.sin(x), np.sin(X)),
             ("pad", lambda: np.pad(x, ((1, 0), (0, 2))), np.pad(X, ((1, 0), (0, 2)))),
             ("pad", lambda: np.pad(x, 1, mode="edge"), np.pad(X, 1, mode="edge")),
-            ("meshgrid", lambda: np.meshgrid(x[0], x[1, :2])[0], np.meshgrid(X[0], X[1, :2])[0])]:
+            ("meshgrid", lambda: np.meshgrid(x[0], x[1, :2])[0], np.meshgrid(X[0], X[1, :2])[0]),
+            # numpy's repeat is PyTorch's repeat_interleave, whose axis is called dim
+            ("repeat_interleave", lambda: np.repeat(x, 2, axis=0), np.repeat(X, 2, axis=0))]:
         if hasattr(autograd, name) or hasattr(Value, name):
             np.testing.assert_allclose(call().data, expected, err_msg=name)
 
