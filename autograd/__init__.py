@@ -14,15 +14,19 @@ pass, the chain rule edge by edge; `draw_graph` draws the graph with graphviz.
 
 The files, from the bottom up (each imports only those before it, except that `value` and
 `ops` know each other): `mode` (per-thread switches, `unbroadcast`), `value` (`Value`),
-`ops` (the op table), `functions` (functions of several Values), `backward` (the reverse
-sweep, `grad`), `gradcheck`, `explain` (backward, narrated), `viz` (drawings), and
-`compile` (a training step traced once and replayed as straight-line Python).
+`ops` (the op table), `functions` (functions of several Values), `creation` (zeros, arange,
+rand, ...), `interop` (numpy's functions on Values), `backward` (the reverse sweep, `grad`),
+`gradcheck`, `explain` (backward, narrated), `viz` (drawings), and `compile` (a training
+step traced once and replayed as straight-line Python).
 """
-from . import functions
+from . import creation, functions, interop  # noqa: F401  (interop: numpy on Values)
 from .backward import grad
 from .compile import compile
+from .creation import *  # noqa: F401,F403  (zeros, arange, rand, ..., manual_seed)
 from .explain import explain
 from .functions import *  # noqa: F401,F403  (every public function of functions.py)
+# torch.all and torch.any; left out of __all__, so that `from autograd import *` keeps Python's
+from .functions import _all as all, _any as any  # noqa: F401,A001
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, no_grad
 from .value import Value
@@ -38,4 +42,4 @@ def __getattr__(name):
 
 __all__ = ["Value", "no_grad", "enable_grad", "grad", "compile", "gradcheck", "gradgradcheck",
            "numerical_grad", "GradcheckError", "draw_graph", "save_graph", "explain",
-           "detect_anomaly", *functions.__all__]
+           "detect_anomaly", *functions.__all__, *creation.__all__]

@@ -69,6 +69,56 @@ def where(condition, a, b) -> Value:
 
 
 # ---- comparisons and logic (no gradient) ---------------------------------------------------
+# torch.f(x, ...) is x.f(...), on x as a Value (a number or array becomes a constant).
+def _value(x) -> Value:
+    return ops.as_value(x, Value(0.0))
+
+
+def eq(input, other) -> Value: return _value(input).eq(other)
+def ne(input, other) -> Value: return _value(input).ne(other)
+def lt(input, other) -> Value: return _value(input).lt(other)
+def le(input, other) -> Value: return _value(input).le(other)
+def gt(input, other) -> Value: return _value(input).gt(other)
+def ge(input, other) -> Value: return _value(input).ge(other)
+def logical_and(input, other) -> Value: return _value(input).logical_and(other)
+def logical_or(input, other) -> Value: return _value(input).logical_or(other)
+def logical_xor(input, other) -> Value: return _value(input).logical_xor(other)
+def logical_not(input) -> Value: return _value(input).logical_not()
+def masked_fill(input, mask, value) -> Value: return _value(input).masked_fill(mask, value)
+
+
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Value:
+    """|input - other| <= atol + rtol * |other|, elementwise (torch.isclose)."""
+    return _value(input).isclose(other, rtol, atol, equal_nan)
+
+
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """True if isclose holds everywhere (a Python bool, as torch.allclose)."""
+    return _value(input).allclose(other, rtol, atol, equal_nan)
+
+
+def argmax(input, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Value:
+    """Index of the (first) largest element along dim, or in the flattened data (int64)."""
+    return _value(input).argmax(dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def argmin(input, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Value:
+    """Index of the (first) smallest element along dim, or in the flattened data (int64)."""
+    return _value(input).argmin(dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+# torch.all and torch.any; named _all and _any here so that this module's code keeps Python's
+# all() and any(); autograd/__init__.py exports them as autograd.all and autograd.any.
+def _all(input, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Value:
+    """True where every element along dim (default all) is nonzero (torch.all)."""
+    return _value(input).all(dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+def _any(input, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Value:
+    """True where some element along dim (default all) is nonzero (torch.any)."""
+    return _value(input).any(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
 # ---- elementwise math ------------------------------------------------------------------------

@@ -406,9 +406,137 @@ getitem = Op("getitem", lambda a, index: a[index],
 scatter = Op("scatter", _scatter,
              lambda g, out, a, index, shape: getitem(g, index))
 
-# ---- comparisons and logic: no gradient, results are constants (0.0 and 1.0) ------------
-# (PyTorch's comparisons give bool tensors; a Value holds floats, usable as a mask in
-# `where` and as numbers in arithmetic.)
+# ---- comparisons and logic: no gradient, results are constants ----------------------------
+# As in PyTorch, comparisons and logic give bool data and argmax/argmin int64 data: constant
+# Values holding numpy bool or int64 arrays, usable as masks and indices (`where`, `v[mask]`)
+# and as numbers in arithmetic, with numpy's promotion (a bool mask times a float32 Value
+# stays float32). Each has a `scalar=` forward, so that two Python floats also give a 0-d
+# array: `compute` turns other 0-d results of floats into Python floats.
+def _constant_op(name: str, forward, arity: int) -> Op:
+    """A table op without a gradient, whose result keeps numpy's dtype (bool, int64)."""
+    return Op(name, forward, *[None] * arity, scalar=lambda *args: np.asarray(forward(*args)))
+
+
+def _arg_extreme(pick):
+    """argmax or argmin over one axis (None: of the flattened data), as int64."""
+    def forward(a, axis, keepdims):
+        return np.asarray(pick(a, axis=axis, keepdims=keepdims), dtype=np.int64)
+    return forward
+
+
+eq = _constant_op("eq", np.equal, 2)
+ne = _constant_op("ne", np.not_equal, 2)
+lt = _constant_op("lt", np.less, 2)
+le = _constant_op("le", np.less_equal, 2)
+gt = _constant_op("gt", np.greater, 2)
+ge = _constant_op("ge", np.greater_equal, 2)
+isclose = _constant_op("isclose", lambda a, b, rtol, atol, equal_nan:
+                       np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), 2)
+logical_and = _constant_op("logical_and", np.logical_and, 2)
+logical_or = _constant_op("logical_or", np.logical_or, 2)
+logical_xor = _constant_op("logical_xor", np.logical_xor, 2)
+logical_not = _constant_op("logical_not", np.logical_not, 1)
+all_ = _constant_op("all", lambda a, axis, keepdims: np.all(a, axis=axis, keepdims=keepdims), 1)
+any_ = _constant_op("any", lambda a, axis, keepdims: np.any(a, axis=axis, keepdims=keepdims), 1)
+argmax = _constant_op("argmax", _arg_extreme(np.argmax), 1)
+argmin = _constant_op("argmin", _arg_extreme(np.argmin), 1)
+
+
+def compare(op: Op, a, b):
+    """op(a, b) for a comparison operator (`==`, `<`, ...); NotImplemented when b is no number
+    or array (None, a string, ...), so that Python falls back as for PyTorch tensors: `==`
+    to identity (False), `<` to a TypeError naming both types."""
+    if isinstance(b, (Value, float, int, np.ndarray, np.generic, list, tuple)):
+        return op.apply(a, b)
+    return NotImplemented
+
+
+def reduction_args(op: str, value: Value, axis, dim, keepdims, keepdim) -> tuple:
+    """(axis as a sorted tuple or None, keepdims as a bool) from numpy's or PyTorch's words."""
+    return (as_axis(one_of(op, axis=axis, dim=dim), value, op),
+            bool(one_of(op, keepdims=keepdims, keepdim=keepdim)))
+
+
+def arg_extreme(op: Op, value, dim, keepdim, axis, keepdims):
+    """argmax/argmin: the index of the first extreme element along one dim, or in the
+    flattened data (dim=None), as int64."""
+    axis, keepdims = reduction_args(op.name, value, axis, dim, keepdims, keepdim)
+    if axis is not None and len(axis) > 1:
+        raise TypeError(f"{op.name}: give one dim or none, not {axis}")
+    axis = axis[0] if axis else None  # a 0-d Value's dim 0 or -1 is ()
+    if (value.size if axis is None else value.shape[axis]) == 0:
+        raise ShapeError(f"{op.name}: cannot take the index of an extreme of nothing (shape "
+                         f"{value.shape}{'' if axis is None else f', dim {axis}'})")
+    return op.apply(value, axis, keepdims)
+
+
+def masked_fill(x, mask, value):
+    """x with `value` where `mask` holds (torch.masked_fill): where(mask, value, x),
+    differentiable in x and in value (a number or a one-element Value)."""
+    mask_data = np.asarray(data_of(mask))
+    if mask_data.dtype != bool:
+        raise TypeError(f"masked_fill: the mask must hold bools (a comparison's result), "
+                        f"not {mask_data.dtype}")
+    if np.size(data_of(value)) != 1:
+        raise ShapeError(f"masked_fill: value must be a number or a one-element Value, got "
+                         f"shape {np.shape(data_of(value))}")
+    try:
+        np.broadcast_shapes(mask_data.shape, shape_of(x))
+    except ValueError:
+        raise ShapeError(f"masked_fill: mask of shape {mask_data.shape} does not broadcast "
+                         f"with the Value's shape {shape_of(x)}") from None
+    return where(value, x, mask_data)
+
+
+# PyTorch's dtype conversions (`to`, `float`, `clone`) and numpy's `astype`: a copy in a dtype.
+# A primitive, since no other op changes a dtype; its gradient is cast back to the input's.
+def _dtype_of(a) -> np.dtype:
+    return np.dtype(np.float64) if type(a) is float else a.dtype
+
+
+copy = Op("copy", lambda a, dtype: a.astype(dtype),
+          lambda g, out, a, dtype: copy(g, _dtype_of(a)), scalar=lambda a, dtype: a)
+
+
+def as_dtype(dtype, op: str) -> np.dtype:
+    """A numpy dtype from numpy's, Python's (float, int, bool) or PyTorch's (torch.float32,
+    read by name: torch is not imported) spelling; only real numbers and bools."""
+    if type(dtype).__module__ == "torch":
+        dtype = str(dtype).removeprefix("torch.")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "biuf":
+        raise TypeError(f"{op}: a Value holds bools, integers or floating point numbers; "
+                        f"{dtype!r} is none of these")
+    return dtype
+
+
+def convert(x: Value, dtype, op: str) -> Value:
+    """x in `dtype`: x itself if it has it; between floating dtypes differentiable; to or
+    from bools and integers a constant, as in PyTorch."""
+    dtype = as_dtype(dtype, op)
+    if dtype == x.dtype:
+        return x
+    if dtype.kind == "f" and x.dtype.kind == "f":
+        if type(x._data) is float:  # compute gives a float's 0-d results back as floats
+            return reshape(copy(broadcast_to(x, (1,)), dtype), ())
+        return copy(x, dtype)
+    return Value._make(np.asarray(x._data).astype(dtype))
+
+
+def to_args(x: Value, args: tuple, dtype, device):
+    """The dtype that `Value.to(...)` asks for, in PyTorch's forms: to(dtype), to(device),
+    to(device, dtype), to(other Value), dtype=, device=. The only device is the CPU."""
+    for arg in args:
+        if isinstance(arg, str) or type(arg).__name__ == "device":  # "cpu", torch.device
+            device = arg
+        else:
+            dtype = arg.dtype if isinstance(arg, Value) else arg
+    if device is not None and str(device).partition(":")[0] != "cpu":
+        raise ValueError(f"to: gradlab computes on the CPU only, not on {device!r}")
+    return x.dtype if dtype is None else dtype
 
 
 # ---- elementwise math and activations -------------------------------------------------

@@ -25,7 +25,7 @@ import weakref
 
 import numpy as np
 
-from .mode import ShapeError, state
+from .mode import AxisError, ShapeError, state
 
 FLOAT = np.dtype(np.float64)
 # Counts assignments to `Value.data`; each Value keeps the count of its birth or last change.
@@ -150,6 +150,23 @@ made, as one op `name` of `inputs`, hiding the nodes in between: `Value.mean`'s 
 scaling by 1/n are one `mean` of its input. The graph itself is unchanged (op stays "mul")."""
 
 
+class Size(int):
+    """`Value.size`: the number of elements as an int (numpy's `size`), which can also be
+    called as PyTorch's `size()`: `v.size()` is the shape, `v.size(dim)` one length."""
+
+    def __new__(cls, n: int, shape: tuple):
+        size = super().__new__(cls, n)
+        size.shape = shape
+        return size
+
+    def __call__(self, dim: int | None = None):
+        if dim is None:
+            return self.shape
+        if not -len(self.shape) <= dim < len(self.shape):
+            raise AxisError(f"size: dim {dim} is out of range for a Value of shape {self.shape}")
+        return self.shape[dim]
+
+
 class Value:
     """A scalar or tensor in a computation graph, with its gradient.
 
@@ -168,8 +185,6 @@ class Value:
     # a graph keeps alive, and one tuple per node made a scalar MLP's step 35% slower.
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_a", "_b", "_more",
                  "_params", "_version", "_trace", "__weakref__")
-    # numpy must hand `ndarray (op) Value` to the Value's reflected operator.
-    __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = True, name: str | None = None, dtype=None):
         self._data = as_data(data, dtype)
@@ -277,7 +292,8 @@ class Value:
 
     @property
     def size(self) -> int:
-        return 1 if type(self._data) is float else self._data.size
+        """The number of elements (numpy's `size`); callable as PyTorch's `size(dim=None)`."""
+        return Size(1 if type(self._data) is float else self._data.size, self.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -288,19 +304,28 @@ class Value:
             raise TypeError("len() of a scalar Value")
         return len(self._data)
 
-    def item(self) -> float:
-        """The single number this Value holds, as a Python float."""
+    def item(self) -> float | int | bool:
+        """The single number this Value holds, as a Python float (a bool or an int for bool
+        or integer data, as in PyTorch)."""
         if type(self._data) is float:
             return self._data
         if self._data.size != 1:
             raise ValueError(f"item(): Value of shape {self._data.shape} has "
                              f"{self._data.size} elements, not 1")
-        return float(self._data.reshape(()))
+        return self._data.reshape(()).item()
 
-    __float__ = item
+    def __float__(self) -> float:
+        return float(self.item())
 
     def __int__(self) -> int:
         return int(self.item())
+
+    def __index__(self) -> int:
+        """A one-element integer Value as an index (`names[v.argmax()]`), as in PyTorch."""
+        if self.dtype.kind not in "iu" or self.size != 1:
+            raise TypeError(f"only integer Values of one element can be used as an index, "
+                            f"not {self.dtype} of shape {self.shape}")
+        return self.item()
 
     def __bool__(self) -> bool:
         """The truth value of a one-element Value; more elements are ambiguous, as in numpy
@@ -340,7 +365,9 @@ class Value:
                 return repr(x)
             return np.array2string(x, precision=4, threshold=8, edgeitems=2,
                                    separator=", ").replace("\n", "")
-        parts = [f"data={show(self._data)}", f"grad={show(self.grad)}"]
+        parts = [f"data={show(self._data)}"]
+        if self.dtype.kind == "f":  # bools and integers (masks, indices) have no gradient
+            parts.append(f"grad={show(self.grad)}")
         if self._op is not None:
             parts.append(f"op={self._op.name!r}")
         if self.name:
@@ -443,7 +470,54 @@ class Value:
 
     # ---- comparisons and logic (no gradient) -------------------------------------------
     # Comparisons are elementwise, as in PyTorch; __hash__ stays identity, so Values keep
-    # working as dict keys and in sets (the backward sweep relies on that).
+    # working as dict keys and in sets (the backward sweep relies on that). Look a Value up
+    # in a list with `is` (`any(v is p for p in params)`): `v in params` compares with ==.
+    def __eq__(self, other): return ops.compare(ops.eq, self, other)
+    def __ne__(self, other): return ops.compare(ops.ne, self, other)
+    def __lt__(self, other): return ops.compare(ops.lt, self, other)
+    def __le__(self, other): return ops.compare(ops.le, self, other)
+    def __gt__(self, other): return ops.compare(ops.gt, self, other)
+    def __ge__(self, other): return ops.compare(ops.ge, self, other)
+    __hash__ = object.__hash__  # defining __eq__ would otherwise make Values unhashable
+    def eq(self, other): return ops.eq.apply(self, other)
+    def ne(self, other): return ops.ne.apply(self, other)
+    def lt(self, other): return ops.lt.apply(self, other)
+    def le(self, other): return ops.le.apply(self, other)
+    def gt(self, other): return ops.gt.apply(self, other)
+    def ge(self, other): return ops.ge.apply(self, other)
+    def logical_and(self, other): return ops.logical_and.apply(self, other)
+    def logical_or(self, other): return ops.logical_or.apply(self, other)
+    def logical_xor(self, other): return ops.logical_xor.apply(self, other)
+    def logical_not(self): return ops.logical_not.apply(self)
+
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+        """|self - other| <= atol + rtol * |other|, elementwise (torch.isclose)."""
+        return ops.isclose.apply(self, other, float(rtol), float(atol), bool(equal_nan))
+
+    def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        """True if isclose holds everywhere (a Python bool, as torch.allclose)."""
+        return bool(np.all(self.isclose(other, rtol, atol, equal_nan)._data))
+
+    def all(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """True where every element along dim (default all) is nonzero."""
+        return ops.all_.apply(self, *ops.reduction_args("all", self, axis, dim, keepdims, keepdim))
+
+    def any(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """True where some element along dim (default all) is nonzero."""
+        return ops.any_.apply(self, *ops.reduction_args("any", self, axis, dim, keepdims, keepdim))
+
+    def argmax(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Index of the (first) largest element along dim, or in the flattened data."""
+        return ops.arg_extreme(ops.argmax, self, dim, keepdim, axis, keepdims)
+
+    def argmin(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Index of the (first) smallest element along dim, or in the flattened data."""
+        return ops.arg_extreme(ops.argmin, self, dim, keepdim, axis, keepdims)
+
+    def masked_fill(self, mask, value):
+        """`value` where the bool `mask` holds, self elsewhere; differentiable in both."""
+        return ops.masked_fill(self, mask, value)
 
     # ---- elementwise math and activations -----------------------------------------------
 
@@ -454,6 +528,63 @@ class Value:
     # ---- linear algebra -------------------------------------------------------------------
 
     # ---- PyTorch habits and numpy interop -------------------------------------------------
+    def __iter__(self):
+        """The Values v[0], v[1], ... along the first axis; a 0-d Value is not iterable (as
+        in PyTorch), so that numpy and matplotlib treat it as a number."""
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d Value")
+        return (self[i] for i in range(len(self)))
+
+    def numel(self) -> int: return int(self.size)
+    def dim(self) -> int: return self.ndim
+    def tolist(self): return self._data if type(self._data) is float else self._data.tolist()
+    def cpu(self): return self  # the only device
+
+    def clone(self):
+        """A copy that stays in the graph: gradients flow through it to self."""
+        return ops.copy.apply(self, self.dtype)
+
+    def to(self, *args, dtype=None, device=None):
+        """self in another dtype (`to(np.float32)`, `to(torch.float32)`, `to(other)`), or on
+        the CPU (`to("cpu")`); self itself if nothing changes, as in PyTorch. Floating casts
+        are differentiable; casts to or from bools and integers give constants."""
+        return ops.convert(self, ops.to_args(self, args, dtype, device), "to")
+
+    def astype(self, dtype):
+        """numpy's spelling of `to(dtype)`."""
+        return ops.convert(self, dtype, "astype")
+
+    def float(self): return ops.convert(self, np.float32, "float")
+    def double(self): return ops.convert(self, np.float64, "double")
+    def long(self): return ops.convert(self, np.int64, "long")
+
+    def requires_grad_(self, requires_grad: bool = True):
+        """Set requires_grad in place and return self (a leaf's; only floats get gradients)."""
+        if self._op is not None and not requires_grad:
+            raise RuntimeError("requires_grad_: only a leaf's flag can be changed; for a Value "
+                               "without this history use v.detach()")
+        if requires_grad and self.dtype.kind != "f":
+            raise TypeError(f"requires_grad_: only floating point Values can require "
+                            f"gradients, not {self.dtype}")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        """The data as an array, for np.asarray(v) and plt.plot(v): read-only unless copied."""
+        data = np.asarray(self._data) if type(self._data) is float else frozen(self._data)
+        if copy or (dtype is not None and np.dtype(dtype) != data.dtype):
+            return np.array(data, dtype=dtype)
+        return data
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy's ufuncs on Values give Values (np.exp(v), ndarray + Value); see interop.py."""
+        from .interop import array_ufunc  # interop sits above the functions
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """numpy's functions on Values give Values (np.sum(v), np.concatenate); interop.py."""
+        from .interop import array_function
+        return array_function(func, types, args, kwargs)
 
 
 from . import ops  # noqa: E402  (the op table makes Values: the one pair that know each other)

@@ -304,7 +304,7 @@ class _Drawing:
         if shapes:
             note += " \u00b7 out " + ", ".join(shapes)
         self.box(node, [_title(path[-1]), _note(note)], "module", path[:-1],
-                 self.root in members)
+                 any(v is self.root for v in members))
 
     def box(self, node: str, rows: list, kind: str, path: tuple, bold: bool) -> None:
         """A rounded box of `rows` in the colours of `kind`, with a thick border if `bold`."""

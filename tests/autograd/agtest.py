@@ -96,10 +96,15 @@ def check_grad(fn, *args, **kwargs) -> None:
 
 
 def assert_close(actual, expected, rtol: float = 1e-10, atol: float = 1e-12) -> None:
-    """Values equal to numerical precision, with shapes that match exactly."""
+    """Values equal to numerical precision, with shapes that match exactly; bools and
+    integers (masks, indices) exactly, and of the same kind."""
     actual, expected = np.asarray(actual), np.asarray(expected)
     assert actual.shape == expected.shape, f"shape {actual.shape} != {expected.shape}"
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+    if expected.dtype.kind in "biu":
+        assert actual.dtype.kind == expected.dtype.kind, f"{actual.dtype} != {expected.dtype}"
+        np.testing.assert_array_equal(actual, expected)
+    else:
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
 
 
 def micrograd_neuron():

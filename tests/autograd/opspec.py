@@ -275,6 +275,73 @@ spec("scatter(slice)", lambda a: ops.scatter(a, (slice(1, 3),), (4,)),
      lambda x: np.concatenate([[0.0], x, [0.0]]), {"": ((2,),)})
 
 # ---- comparisons and logic (no gradient) ----------------------------------------------------
+# Results are bool (int64 for argmax/argmin) constants; the grid has no ties, so the "ties"
+# entries compare with a clipped copy, equal to the input wherever the clip lets it through.
+for _name, _op in [("eq", operator.eq), ("ne", operator.ne), ("lt", operator.lt),
+                   ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge)]:
+    spec(_name, _op, _op, BINARY, torch=lambda t, a, b, f=_op: f(a, b),
+         differentiable=False, float32=False)
+spec("eq(ties)", lambda a: a == a.clip(-0.5, 0.5), lambda a: np.abs(a) <= 0.5, UNARY,
+     torch=lambda t, a: a == a.clamp(-0.5, 0.5), differentiable=False, float32=False)
+spec("le(ties)", lambda a: a.le(a.clip(high=0.5)), lambda a: a <= 0.5, UNARY,
+     torch=lambda t, a: a.le(a.clamp(max=0.5)), differentiable=False, float32=False)
+spec("ne(ties)", lambda a: autograd.ne(a, a.clip(low=-0.5)), lambda a: a < -0.5, UNARY,
+     torch=lambda t, a: t.ne(a, a.clamp(min=-0.5)), differentiable=False, float32=False)
+spec("isclose(atol=0.3)", lambda a, b: a.isclose(b, atol=0.3),
+     lambda a, b: np.abs(a - b) <= 0.3 + 1e-5 * np.abs(b), BINARY,
+     torch=lambda t, a, b: t.isclose(a, b, atol=0.3), differentiable=False, float32=False)
+for _name, _ref in [("logical_and", np.bitwise_and), ("logical_or", np.bitwise_or),
+                    ("logical_xor", np.bitwise_xor)]:
+    spec(_name, lambda a, b, n=_name: getattr(autograd, n)(a > 0, b < 0.5),
+         lambda a, b, r=_ref: r(a > 0, b < 0.5), BINARY, differentiable=False, float32=False,
+         torch=lambda t, a, b, n=_name: getattr(t, n)(a > 0, b < 0.5))
+spec("logical_not", lambda a: (a > 0).logical_not(), lambda a: a <= 0, UNARY,
+     torch=lambda t, a: (a > 0).logical_not(), differentiable=False, float32=False)
+for _name, _ref in [("all", np.logical_and.reduce), ("any", np.logical_or.reduce)]:
+    for _axis in (None, 1, (0, 2)):
+        for _keep in (False, True):
+            spec(f"{_name}(dim={_axis},keepdim={_keep})",
+                 lambda a, n=_name, ax=_axis, k=_keep: getattr(a > 0.5, n)(dim=ax, keepdim=k),
+                 lambda a, r=_ref, ax=_axis, k=_keep: r(a > 0.5, axis=ax, keepdims=k),
+                 {"3d": ((2, 3, 2),)}, differentiable=False, float32=False,
+                 torch=None if _axis is None else
+                 lambda t, a, n=_name, ax=_axis, k=_keep: getattr(a > 0.5, n)(dim=ax, keepdim=k))
+    spec(f"{_name}(scalar)", lambda a, n=_name: getattr(a > 0.5, n)(), lambda a: a > 0.5,
+         {"scalar": (S,)}, differentiable=False, float32=False)
+
+
+def _first_extreme(x, axis, keepdims, extreme):
+    """The index of the first extreme along axis: the count of leading elements that are
+    not it (flattened for axis None)."""
+    if axis is None:
+        index = _first_extreme(x.reshape(-1), 0, False, extreme)
+        return np.reshape(index, (1,) * x.ndim) if keepdims else index
+    before = np.cumprod(x != extreme(x, axis=axis, keepdims=True), axis=axis)
+    return np.sum(before, axis=axis, keepdims=keepdims)
+
+
+for _name, _extreme in [("argmax", np.max), ("argmin", np.min)]:
+    for _axis in (None, 0, -1):
+        for _keep in (False, True):
+            spec(f"{_name}(dim={_axis},keepdim={_keep})",
+                 lambda a, n=_name, ax=_axis, k=_keep: getattr(a, n)(dim=ax, keepdim=k),
+                 lambda a, e=_extreme, ax=_axis, k=_keep: _first_extreme(a, ax, k, e),
+                 {"3d": ((2, 3, 2),)}, differentiable=False, float32=False,
+                 torch=lambda t, a, n=_name, ax=_axis, k=_keep: getattr(a, n)(dim=ax, keepdim=k))
+    spec(f"{_name}(scalar)", lambda a, n=_name: getattr(a, n)(), lambda a: np.int64(0),
+         {"scalar": (S,), "0d": ((),)}, differentiable=False, float32=False)
+
+_FILL = np.array([[True, False, True], [False, False, True]])
+spec("masked_fill", lambda a: a.masked_fill(_FILL, 0.5), lambda a: np.where(_FILL, 0.5, a),
+     {"same": ((2, 3),), "broadcast self": ((1, 3),), "0d": ((),)},
+     torch=lambda t, a: a.masked_fill(t.as_tensor(_FILL), 0.5))
+spec("masked_fill(Value)", lambda a, b: autograd.masked_fill(a, _FILL[0] > 0, b),
+     lambda a, b: np.where(_FILL[0], b, a), {"scalar value": ((2, 3), S), "0d value": ((3,), ())},
+     torch=lambda t, a, b: a.masked_fill(t.as_tensor(_FILL[0]), b))
+
+# ---- PyTorch habits ---------------------------------------------------------------------------
+spec("clone", lambda a: a.clone(), lambda a: np.array(a, copy=True), UNARY,
+     torch=lambda t, a: a.clone())
 
 
 # ---- elementwise math and activations ---------------------------------------------------------

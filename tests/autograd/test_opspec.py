@@ -106,8 +106,8 @@ def test_the_scalar_path_agrees_with_0d_tensors(case):
     scalars = [Value(a) for a in args]
     tensors = [Value(np.array(a)) for a in args]
     out_s, out_t = s.fn(*scalars), s.fn(*tensors)
-    if out_s.shape == () and all(type(a) is float for a in args):
-        assert type(out_s.data) is float
+    if out_s.shape == () and all(type(a) is float for a in args) and out_s.dtype.kind == "f":
+        assert type(out_s.data) is float  # (bools and ints stay 0-d arrays, as in PyTorch)
     assert_close(np.asarray(out_s.data), np.asarray(out_t.data), rtol=1e-12, atol=1e-15)
     if s.differentiable:
         weights = np.random.default_rng(0).standard_normal(out_s.shape)
@@ -168,4 +168,6 @@ def test_binary_ops_name_themselves_and_the_shapes_that_do_not_broadcast(name):
         s.fn(Value(np.ones(3)), Value(np.ones(4)))
     message = str(err.value)
     assert "(3,)" in message and "(4,)" in message
-    assert any(op in message for op in graph_ops(s.fn(Value(1.0), Value(2.0)))), message
+    # (an op without a gradient leaves no node to find: its spec's name says which it is)
+    named = graph_ops(s.fn(Value(1.0), Value(2.0))) or {s.name.partition("(")[0]}
+    assert any(op in message for op in named), message

@@ -526,7 +526,7 @@ def test_groups_draw_nested_boxes_with_their_values_and_ops():
 def test_groups_given_by_the_module_hook():
     out, w, b = small_layer()
     module = Params(weight=w, bias=b)
-    module.graph_groups = lambda values: {v: ("box",) for v in values if v in (w, b)}
+    module.graph_groups = lambda values: {v: ("box",) for v in values if v is w or v is b}
     d = Drawing(draw_graph(out, module=module))
     assert d.cluster_of[d.value("<B>weight</B>")] == "box"
     assert d.cluster_of[d.value("<B>bias</B>")] == "box"
