@@ -122,6 +122,62 @@ def _any(input, dim=None, keepdim=None, *, axis=None, keepdims=None) -> Value:
 
 
 # ---- elementwise math ------------------------------------------------------------------------
+# torch.f(x) is x.f(): each function is the method of the same name, on x as a Value (a
+# number or array becomes a constant). Python's own abs(v), round(v, n) and pow(v, w) work
+# on Values; `pow` is here too, as torch.pow.
+def _value(x) -> Value:
+    return ops.as_value(x, Value(0.0))
+
+
+def exp(input) -> Value: return _value(input).exp()
+def exp2(input) -> Value: return _value(input).exp2()
+def expm1(input) -> Value: return _value(input).expm1()
+def log(input) -> Value: return _value(input).log()
+def log2(input) -> Value: return _value(input).log2()
+def log10(input) -> Value: return _value(input).log10()
+def log1p(input) -> Value: return _value(input).log1p()
+def sqrt(input) -> Value: return _value(input).sqrt()
+def rsqrt(input) -> Value: return _value(input).rsqrt()
+def square(input) -> Value: return _value(input).square()
+def reciprocal(input) -> Value: return _value(input).reciprocal()
+def sin(input) -> Value: return _value(input).sin()
+def cos(input) -> Value: return _value(input).cos()
+def tan(input) -> Value: return _value(input).tan()
+def asin(input) -> Value: return _value(input).asin()
+def acos(input) -> Value: return _value(input).acos()
+def atan(input) -> Value: return _value(input).atan()
+def sinh(input) -> Value: return _value(input).sinh()
+def cosh(input) -> Value: return _value(input).cosh()
+def tanh(input) -> Value: return _value(input).tanh()
+def asinh(input) -> Value: return _value(input).asinh()
+def acosh(input) -> Value: return _value(input).acosh()
+def atanh(input) -> Value: return _value(input).atanh()
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+def erf(input) -> Value: return _value(input).erf()
+def sigmoid(input) -> Value: return _value(input).sigmoid()
+def relu(input) -> Value: return _value(input).relu()
+def sign(input) -> Value: return _value(input).sign()
+def floor(input) -> Value: return _value(input).floor()
+def ceil(input) -> Value: return _value(input).ceil()
+def trunc(input) -> Value: return _value(input).trunc()
+def isfinite(input) -> Value: return _value(input).isfinite()
+def isinf(input) -> Value: return _value(input).isinf()
+def isnan(input) -> Value: return _value(input).isnan()
+def logaddexp(input, other) -> Value: return _value(input).logaddexp(other)
+def copysign(input, other) -> Value: return _value(input).copysign(other)
+def lerp(input, end, weight) -> Value: return _value(input).lerp(end, weight)
+def fmod(input, other) -> Value: return _value(input).fmod(other)
+def remainder(input, other) -> Value: return _value(input).remainder(other)
+
+
+def div(input, other, *, rounding_mode: str | None = None) -> Value:
+    """input / other, its quotient rounded as `rounding_mode` says (see `Value.div`)."""
+    return _value(input).div(other, rounding_mode=rounding_mode)
+
+
+def pow(input, exponent):
+    """input ** exponent (torch.pow): either or both may be Values; broadcasts."""
+    return input ** exponent
 
 
 # ---- reductions and scans ----------------------------------------------------------------------

@@ -541,6 +541,81 @@ def to_args(x: Value, args: tuple, dtype, device):
 
 # ---- elementwise math and activations -------------------------------------------------
 # (each with its VJP written in table ops, so that second derivatives work)
+# Primitives only where no composition of other ops is as exact: the inverse and hyperbolic
+# functions (sinh from exp loses every digit near 0; asinh and acosh from log lose digits or
+# overflow), erf (none exists), the near-zero pair log1p/expm1, log2/log10 (exact at powers:
+# log(1000) / log(10) is 2.9999999999999996), copysign (the sign bit of -0.0), fmod,
+# remainder and floor_divide (a - trunc(a / b) * b rounds: fmod(1, 0.1) would be 0, not
+# 0.0999...; floor(1 / 0.1) is 10, 1 // 0.1 is 9), and the piecewise-constant ones. tan and
+# logaddexp compose in principle, but as one node instead of 3 and 6, with numpy's
+# handling of infinities. square, reciprocal, rsqrt, exp2, lerp, div(rounding_mode="trunc")
+# and the activations of nn.functional compose (value.py, nn/functional.py).
+def _zero_grad(g, out, *args):
+    """The gradient of a piecewise-constant op (floor, sign, ...): zero, as in PyTorch."""
+    return g * 0.0
+
+
+_erf_each = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(a):
+    # numpy has no erf: math.erf element by element (about 0.1 us each) is exact.
+    return np.asarray(_erf_each(a), dtype=np.result_type(a))
+
+
+tan = Op("tan", np.tan,
+         lambda g, out, a: g * (1 + out * out), scalar=math.tan)
+asin = Op("asin", np.arcsin,
+          lambda g, out, a: g / sqrt(1 - a * a), scalar=math.asin)
+acos = Op("acos", np.arccos,
+          lambda g, out, a: -g / sqrt(1 - a * a), scalar=math.acos)
+atan = Op("atan", np.arctan,
+          lambda g, out, a: g / (1 + a * a), scalar=math.atan)
+sinh = Op("sinh", np.sinh,
+          lambda g, out, a: g * cosh(a), scalar=math.sinh)
+cosh = Op("cosh", np.cosh,
+          lambda g, out, a: g * sinh(a), scalar=math.cosh)
+asinh = Op("asinh", np.arcsinh,
+           lambda g, out, a: g / sqrt(a * a + 1), scalar=math.asinh)
+acosh = Op("acosh", np.arccosh,
+           lambda g, out, a: g / sqrt(a * a - 1), scalar=math.acosh)
+atanh = Op("atanh", np.arctanh,
+           lambda g, out, a: g / (1 - a * a), scalar=math.atanh)
+erf = Op("erf", _erf,  # d erf(a) = 2 / sqrt(pi) * exp(-a^2)
+         lambda g, out, a: g * (2 / math.sqrt(math.pi)) * exp(-(a * a)), scalar=math.erf)
+log1p = Op("log1p", np.log1p,
+           lambda g, out, a: g / (1 + a), scalar=math.log1p)
+expm1 = Op("expm1", np.expm1,
+           lambda g, out, a: g * (out + 1), scalar=math.expm1)
+log2 = Op("log2", np.log2,
+          lambda g, out, a: g / (a * math.log(2)), scalar=math.log2)
+log10 = Op("log10", np.log10,
+           lambda g, out, a: g / (a * math.log(10)), scalar=math.log10)
+sign = Op("sign", np.sign, _zero_grad)
+floor = Op("floor", np.floor, _zero_grad)
+ceil = Op("ceil", np.ceil, _zero_grad)
+trunc = Op("trunc", np.trunc, _zero_grad)
+logaddexp = Op("logaddexp", np.logaddexp,  # log(e^a + e^b): d/da = e^a / (e^a + e^b)
+               lambda g, out, a, b: g * exp(a - out),
+               lambda g, out, a, b: g * exp(b - out))
+copysign = Op("copysign", np.copysign,  # |a| with b's sign: slope +-1, and 0 at a = 0 (torch)
+              lambda g, out, a, b: g * (np.sign(data_of(a)) * np.sign(data_of(out))),
+              _zero_grad, scalar=math.copysign)
+floor_divide = Op("floor_divide", np.floor_divide, _zero_grad, _zero_grad,
+                  scalar=operator.floordiv)
+# a - b * q for the quotient q rounded toward zero (fmod) or down (remainder), so the
+# gradient is g for a and -g * q for b, as in PyTorch.
+fmod = Op("fmod", np.fmod,
+          lambda g, out, a, b: g,
+          lambda g, out, a, b: -g * trunc(a / b), scalar=math.fmod)
+remainder = Op("remainder", np.remainder,
+               lambda g, out, a, b: g,
+               lambda g, out, a, b: -g * floor_divide(a, b), scalar=operator.mod)
+# Tests without a gradient: bool arrays, also a 0-d one for a Python float (as a float, a
+# result would read as a number; PyTorch gives a bool tensor).
+isfinite = Op("isfinite", np.isfinite, None, scalar=lambda a: np.array(math.isfinite(a)))
+isinf = Op("isinf", np.isinf, None, scalar=lambda a: np.array(math.isinf(a)))
+isnan = Op("isnan", np.isnan, None, scalar=lambda a: np.array(math.isnan(a)))
 
 
 # ---- reductions and scans ---------------------------------------------------------------

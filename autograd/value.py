@@ -520,6 +520,55 @@ class Value:
         return ops.masked_fill(self, mask, value)
 
     # ---- elementwise math and activations -----------------------------------------------
+    def tan(self): return ops.tan.apply(self)
+    def asin(self): return ops.asin.apply(self)
+    def acos(self): return ops.acos.apply(self)
+    def atan(self): return ops.atan.apply(self)
+    def sinh(self): return ops.sinh.apply(self)
+    def cosh(self): return ops.cosh.apply(self)
+    def asinh(self): return ops.asinh.apply(self)
+    def acosh(self): return ops.acosh.apply(self)
+    def atanh(self): return ops.atanh.apply(self)
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+    def erf(self): return ops.erf.apply(self)
+    def log1p(self): return ops.log1p.apply(self)
+    def expm1(self): return ops.expm1.apply(self)
+    def log2(self): return ops.log2.apply(self)
+    def log10(self): return ops.log10.apply(self)
+    def exp2(self): return ops.pow_.apply(2.0, self)
+    def square(self): return ops.mul.apply(self, self)
+    def reciprocal(self): return ops.div.apply(1.0, self)
+    def rsqrt(self): return ops.pow_.apply(self, -0.5)
+    def pow(self, exponent): return ops.pow_.apply(self, exponent)
+    def sign(self): return ops.sign.apply(self)
+    def floor(self): return ops.floor.apply(self)
+    def ceil(self): return ops.ceil.apply(self)
+    def trunc(self): return ops.trunc.apply(self)
+    def round(self, decimals: int = 0): return ops.round_.apply(self, int(decimals))
+    def isfinite(self): return ops.isfinite.apply(self)
+    def isinf(self): return ops.isinf.apply(self)
+    def isnan(self): return ops.isnan.apply(self)
+    def logaddexp(self, other): return ops.logaddexp.apply(self, other)
+    def copysign(self, other): return ops.copysign.apply(self, other)
+    def lerp(self, end, weight): return self + weight * (end - self)
+    def fmod(self, other): return ops.fmod.apply(self, other)
+    def remainder(self, other): return ops.remainder.apply(self, other)
+    def __mod__(self, other): return ops.remainder.apply(self, other)
+    def __rmod__(self, other): return ops.remainder.apply(other, self)
+    def __floordiv__(self, other): return ops.floor_divide.apply(self, other)
+    def __rfloordiv__(self, other): return ops.floor_divide.apply(other, self)
+
+    def div(self, other, *, rounding_mode: str | None = None):
+        """self / other; rounding_mode "trunc" rounds the quotient toward zero and "floor"
+        down (`//`), both with a zero gradient, as in PyTorch."""
+        if rounding_mode is None:
+            return ops.div.apply(self, other)
+        if rounding_mode == "trunc":
+            return ops.trunc.apply(ops.div.apply(self, other))
+        if rounding_mode == "floor":
+            return ops.floor_divide.apply(self, other)
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', not "
+                         f"{rounding_mode!r}")
 
     # ---- reductions and scans -----------------------------------------------------------
 

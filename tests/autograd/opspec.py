@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 
 import autograd
+import nn.functional as F
 from autograd import ops
 
 S = None  # the "shape" of a Python float: the scalar path
@@ -345,6 +346,153 @@ spec("clone", lambda a: a.clone(), lambda a: np.array(a, copy=True), UNARY,
 
 
 # ---- elementwise math and activations ---------------------------------------------------------
+def UNIT(x):
+    """(-0.9, 0.9): asin, acos, atanh, log1p."""
+    return 0.45 * x
+
+
+def ABOVE_ONE(x):
+    """[1.5, 3.5): acosh."""
+    return 1.0 + POSITIVE(x)
+
+
+def WIDE(x):
+    """(-7, 7), odd multiples of 0.175: past relu6's 6, and at least 0.025 from the
+    activations' kinks (0, +-1, +-3, 6)."""
+    return 3.5 * x
+
+
+def DIVISOR(x):
+    """NONZERO times sqrt(2): a grid value divided by it is never near an integer, where
+    fmod, remainder and the rounded quotients jump."""
+    return NONZERO(x) * 2 ** 0.5
+
+
+MATH = {"scalar": (S,), "matrix": ((2, 3),)}
+MATH2 = {"broadcast": ((2, 1), (1, 3)), "scalar-tensor": (S, (2, 3)), "scalar-scalar": (S, S)}
+
+
+def _erf(x):
+    """erf by the series 2/sqrt(pi) exp(-x^2) sum_n x (2x^2)^n / (1*3*...*(2n+1)), whose
+    terms share one sign (no cancellation)."""
+    term = total = np.asarray(x, np.float64)
+    for n in range(1, 200):
+        term = term * 2 * x * x / (2 * n + 1)
+        total = total + term
+    return 2 / np.sqrt(np.pi) * np.exp(-x * x) * total
+
+
+_UNARY_MATH = [  # name, reference, domain
+    ("tan", lambda a: np.sin(a) / np.cos(a), ANY),
+    ("asin", lambda a: np.arctan(a / np.sqrt(1 - a * a)), UNIT),
+    ("acos", lambda a: np.arctan2(np.sqrt(1 - a * a), a), UNIT),
+    ("atan", lambda a: np.angle(1 + 1j * a), ANY),
+    ("sinh", lambda a: (np.exp(a) - np.exp(-a)) / 2, ANY),
+    ("cosh", lambda a: (np.exp(a) + np.exp(-a)) / 2, ANY),
+    ("asinh", lambda a: np.sign(a) * np.log(np.abs(a) + np.sqrt(a * a + 1)), ANY),
+    ("acosh", lambda a: np.log(a + np.sqrt(a * a - 1)), ABOVE_ONE),
+    ("atanh", lambda a: 0.5 * np.log((1 + a) / (1 - a)), UNIT),
+    ("erf", _erf, ANY),
+    ("log1p", lambda a: np.log(1 + a), UNIT),
+    ("expm1", lambda a: np.exp(a) - 1, ANY),
+    ("log2", lambda a: np.log(a) / np.log(2), POSITIVE),
+    ("log10", lambda a: np.log(a) / np.log(10), POSITIVE),
+    ("exp2", lambda a: np.exp(a * np.log(2)), ANY),
+    ("square", lambda a: a * a, ANY),
+    ("reciprocal", lambda a: np.ones_like(a) / a, NONZERO),
+    ("rsqrt", lambda a: 1 / np.sqrt(a), POSITIVE),
+    ("sign", lambda a: np.where(a > 0, 1.0, -1.0), ANY),
+    ("floor", lambda a: a - np.mod(a, 1.0), ANY),
+    ("ceil", lambda a: a - np.mod(a, 1.0) + 1, ANY),
+    ("trunc", lambda a: np.where(a < 0, a - np.mod(a, -1.0), a - np.mod(a, 1.0)), ANY),
+]
+for _name, _ref, _domain in _UNARY_MATH:
+    spec(f"{_name}()", lambda a, n=_name: getattr(a, n)(), _ref, MATH, (_domain,),
+         torch=_torch_same(_name))
+spec("round()", lambda a: a.round(), lambda a: np.floor(a + 0.5), MATH,
+     torch=_torch_same("round"))
+for _name in ("isfinite", "isinf", "isnan"):  # a Python float's test is a 0-d bool array
+    spec(_name, lambda a, n=_name: getattr(a, n)(), lambda a, n=_name: getattr(np, n)(a),
+         {"matrix": ((2, 3),)}, torch=_torch_same(_name), differentiable=False, float32=False)
+
+spec("logaddexp", lambda a, b: a.logaddexp(b), lambda a, b: np.log(np.exp(a) + np.exp(b)),
+     BINARY, torch=_torch_same("logaddexp"))
+spec("copysign", lambda a, b: a.copysign(b), lambda a, b: np.abs(a) * np.sign(b), MATH2,
+     torch=_torch_same("copysign"))
+spec("fmod", lambda a, b: a.fmod(b), lambda a, b: a - np.fix(a / b) * b, BINARY,
+     (ANY, DIVISOR), torch=_torch_same("fmod"))
+spec("%", operator.mod, lambda a, b: a - np.floor(a / b) * b, MATH2, (ANY, DIVISOR),
+     torch=lambda t, a, b: a % b)
+spec("//", operator.floordiv, lambda a, b: np.floor(a / b), MATH2, (ANY, DIVISOR),
+     torch=lambda t, a, b: a.div(b, rounding_mode="floor"))  # torch has no gradient for //
+spec("div(trunc)", lambda a, b: autograd.div(a, b, rounding_mode="trunc"),
+     lambda a, b: np.fix(a / b), MATH2, (ANY, DIVISOR),
+     torch=lambda t, a, b: t.div(a, b, rounding_mode="trunc"))
+spec("div(floor)", lambda a, b: a.div(b, rounding_mode="floor"), lambda a, b: np.floor(a / b),
+     MATH2, (ANY, DIVISOR), torch=lambda t, a, b: a.div(b, rounding_mode="floor"))
+spec("lerp", lambda a, b, w: autograd.lerp(a, b, w), lambda a, b, w: a * (1 - w) + b * w,
+     {"broadcast": ((2, 3), (3,), (2, 1)), "scalars": (S, S, S)}, torch=_torch_same("lerp"))
+spec("lerp(0.3)", lambda a, b: a.lerp(b, 0.3), lambda a, b: 0.7 * a + 0.3 * b, MATH2,
+     torch=lambda t, a, b: a.lerp(b, 0.3))
+spec("pow(function)", lambda a, b: autograd.pow(a, b), lambda a, b: np.exp(b * np.log(a)),
+     MATH2, (POSITIVE, ANY), torch=lambda t, a, b: t.pow(a, b))
+spec("pow(number, Value)", lambda a: autograd.pow(2.5, a), lambda a: np.exp(a * np.log(2.5)),
+     MATH, torch=lambda t, a: t.pow(2.5, a))
+
+
+def _torch_f(name, **kwargs):
+    return lambda t, a: getattr(t.nn.functional, name)(a, **kwargs)
+
+
+def _erf_gelu(a):
+    return a / 2 * (1 + _erf(a / np.sqrt(2)))
+
+
+_SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
+_ACTIVATIONS = [  # name, keyword arguments, reference, domain
+    ("relu", {}, lambda a: np.where(a > 0, a, 0.0), ANY),
+    ("relu6", {}, lambda a: np.where(a > 6, 6.0, np.where(a > 0, a, 0.0)), WIDE),
+    ("leaky_relu", {"negative_slope": 0.2}, lambda a: np.where(a > 0, a, 0.2 * a), ANY),
+    ("sigmoid", {}, _sigmoid, ANY),
+    ("tanh", {}, lambda a: 1 - 2 / (np.exp(2 * a) + 1), ANY),
+    ("hardtanh", {}, lambda a: np.where(np.abs(a) < 1, a, np.sign(a)), WIDE),
+    ("hardtanh", {"min_val": -0.5, "max_val": 2.0},
+     lambda a: np.where(a < -0.5, -0.5, np.where(a > 2, 2.0, a)), ANY),
+    ("hardsigmoid", {}, lambda a: np.where(a < -3, 0.0, np.where(a > 3, 1.0, a / 6 + 0.5)),
+     WIDE),
+    ("hardswish", {}, lambda a: np.where(a < -3, 0.0, np.where(a > 3, a, a * (a + 3) / 6)),
+     WIDE),
+    ("softsign", {}, lambda a: a / (1 + np.abs(a)), ANY),
+    ("softplus", {}, lambda a: np.log(1 + np.exp(a)), WIDE),
+    ("softplus", {"beta": 2.0, "threshold": 5.0},
+     lambda a: np.where(a > 2.5, a, np.log(1 + np.exp(2 * a)) / 2), WIDE),
+    ("logsigmoid", {}, lambda a: -np.log(1 + np.exp(-a)), WIDE),
+    ("silu", {}, lambda a: a * _sigmoid(a), WIDE),
+    ("mish", {}, lambda a: a * np.tanh(np.log(1 + np.exp(a))), WIDE),
+    ("gelu", {}, _erf_gelu, WIDE),
+    ("gelu", {"approximate": "tanh"},
+     lambda a: a / 2 * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a ** 3))), WIDE),
+    ("elu", {}, lambda a: np.where(a > 0, a, np.exp(a) - 1), WIDE),
+    ("elu", {"alpha": 0.5}, lambda a: np.where(a > 0, a, 0.5 * (np.exp(a) - 1)), ANY),
+    ("celu", {"alpha": 0.5}, lambda a: np.where(a > 0, a, 0.5 * (np.exp(2 * a) - 1)), ANY),
+    ("selu", {}, lambda a: _SELU[1] * np.where(a > 0, a, _SELU[0] * (np.exp(a) - 1)), WIDE),
+]
+# torch's own hardsigmoid is float32-exact only, in float64 too (it multiplies by 1/6 as a
+# float): compare with its formula instead.
+_TORCH_ACTIVATIONS = {"hardsigmoid": lambda t, a: t.nn.functional.relu6(a + 3) / 6}
+for _name, _kwargs, _ref, _domain in _ACTIVATIONS:
+    spec(f"F.{_name}({', '.join(f'{k}={v}' for k, v in _kwargs.items())})",
+         lambda a, n=_name, kw=_kwargs: getattr(F, n)(a, **kw), _ref, MATH, (_domain,),
+         torch=_TORCH_ACTIVATIONS.get(_name, _torch_f(_name, **_kwargs)))
+for _f in ("softmax", "log_softmax", "softmin"):
+    spec(f"F.{_f}(dim=0)", lambda a, f=_f: getattr(F, f)(a, dim=0),
+         lambda x, f=_f: (np.log if f == "log_softmax" else np.array)(
+             _softmax(-x if f == "softmin" else x, 0)), {"": ((3, 2),)},
+         torch=_torch_f(_f, dim=0))
+for _p, _dim in ((2.0, 1), (1.0, 0), (3.0, -1), (float("inf"), 1)):
+    spec(f"F.normalize(p={_p}, dim={_dim})", lambda a, p=_p, d=_dim: F.normalize(a, p, d),
+         lambda x, p=_p, d=_dim: x / np.linalg.norm(x, ord=p, axis=d, keepdims=True),
+         {"": ((2, 3),)}, torch=_torch_f("normalize", p=_p, dim=_dim))
 
 
 # ---- reductions and scans (more) ----------------------------------------------------------------

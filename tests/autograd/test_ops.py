@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd
+import nn.functional as F
 from autograd import Value
 from agtest import ANY, FAST, assert_close, broadcast_shapes, check_grad
 
@@ -306,7 +307,15 @@ def test_where_with_scalar_and_number_branches():
     (lambda a: autograd.maximum(a, a.T), lambda torch, a: torch.maximum(a, a.T)),
     (lambda a: autograd.minimum(a, 0.0),
      lambda torch, a: torch.minimum(a, torch.zeros_like(a))),
-], ids=["relu", "abs", "leaky_relu", "clip", "max", "min", "maximum", "minimum"])
+    (lambda a: a.sign(), lambda torch, a: a.sign()),
+    (lambda a: a.floor() + a.ceil() + a.trunc(), lambda torch, a: a.floor() + a.ceil() + a.trunc()),
+    (lambda a: a.copysign(a.T), lambda torch, a: a.copysign(a.T)),
+    (lambda a: a.logaddexp(a.T), lambda torch, a: a.logaddexp(a.T)),
+    (lambda a: a.fmod(a.T + 3) + a % (a.T - 3), lambda torch, a: a.fmod(a.T + 3) + a % (a.T - 3)),
+    (lambda a: a.div(a.T + 3, rounding_mode="floor"),
+     lambda torch, a: a.div(a.T + 3, rounding_mode="floor")),
+], ids=["relu", "abs", "leaky_relu", "clip", "max", "min", "maximum", "minimum", "sign",
+        "floor-ceil-trunc", "copysign", "logaddexp", "fmod-remainder", "div-floor"])
 def test_gradients_at_kinks_and_ties_match_torch(ours, theirs, torch):
     x = np.array([[0.0, 1.0, 1.0], [-1.0, 0.0, 1.0], [1.0, -2.0, 0.0]])
     v, t = Value(x), torch.tensor(x, requires_grad=True)
@@ -314,6 +323,66 @@ def test_gradients_at_kinks_and_ties_match_torch(ours, theirs, torch):
     assert_close(out.data, ref.detach().numpy())
     out.sum().backward()
     ref.sum().backward()
+    assert_close(v.grad, t.grad.numpy())
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("relu6", {}), ("hardtanh", {}), ("hardtanh", {"min_val": -3.0, "max_val": 6.0}),
+    ("hardsigmoid", {}), ("hardswish", {}), ("elu", {}), ("elu", {"alpha": 0.5}),
+    ("celu", {"alpha": 0.5}), ("selu", {}), ("softplus", {"beta": 0.5, "threshold": 3.0}),
+    ("softsign", {}), ("logsigmoid", {}), ("leaky_relu", {}), ("silu", {}), ("mish", {}),
+    ("gelu", {}), ("gelu", {"approximate": "tanh"})])
+def test_activation_gradients_at_kinks_match_torch(name, kwargs, torch):
+    """At 0 (both signs), +-1, +-3 and 6: relu6, hardtanh and hardsigmoid have slope 0 at
+    their bounds, elu and selu the exponential side's slope at 0, softplus is log(1 + e^x)
+    at its threshold."""
+    x = np.array([-6.0, -3.0, -1.0, -0.0, 0.0, 1.0, 3.0, 6.0])
+    v, t = Value(x), torch.tensor(x, requires_grad=True)
+    out, ref = getattr(F, name)(v, **kwargs), getattr(torch.nn.functional, name)(t, **kwargs)
+    rtol = 1e-7 if name == "hardsigmoid" else 1e-10  # torch's hardsigmoid uses a float32 1/6
+    assert_close(out.data, ref.detach().numpy(), rtol=rtol)
+    out.sum().backward()
+    ref.sum().backward()
+    assert_close(v.grad, t.grad.numpy(), rtol=rtol)
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("softplus", {}), ("softplus", {"beta": 2.0, "threshold": 50.0}), ("logsigmoid", {}),
+    ("sigmoid", {}), ("tanh", {}), ("silu", {}), ("mish", {}), ("gelu", {}),
+    ("gelu", {"approximate": "tanh"}), ("elu", {}), ("celu", {"alpha": 2.0}), ("selu", {}),
+    ("softsign", {}), ("hardswish", {})])
+def test_activations_at_large_inputs_match_torch_without_overflow(name, kwargs, torch):
+    x = np.array([-1e4, -800.0, -100.0, -30.0, -19.5, 0.5, 19.5, 30.0, 100.0, 800.0, 1e4])
+    v, t = Value(x), torch.tensor(x, requires_grad=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = getattr(F, name)(v, **kwargs)
+        out.sum().backward()
+    ref = getattr(torch.nn.functional, name)(t, **kwargs)
+    ref.sum().backward()
+    assert_close(out.data, ref.detach().numpy())
+    assert_close(v.grad, t.grad.numpy())
+
+
+def test_logaddexp_of_large_and_infinite_inputs_matches_torch(torch):
+    a = np.array([1e4, -1e4, 800.0, -np.inf, np.inf, 3.0])
+    b = np.array([1e4, 0.0, -800.0, -np.inf, 5.0, -np.inf])
+    assert_close(Value(a).logaddexp(b).data, torch.logaddexp(torch.tensor(a), torch.tensor(b)))
+    v, t = Value(a[:3]), torch.tensor(a[:3], requires_grad=True)
+    v.logaddexp(b[:3]).sum().backward()
+    torch.logaddexp(t, torch.tensor(b[:3])).sum().backward()
+    assert_close(v.grad, t.grad.numpy())
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, math.inf])
+def test_normalize_of_a_zero_slice_has_torchs_finite_gradient(p, torch):
+    x = np.array([[0.0, 0.0, 0.0], [3.0, -4.0, 1e-13]])
+    v, t = Value(x), torch.tensor(x, requires_grad=True)
+    out, ref = F.normalize(v, p), torch.nn.functional.normalize(t, p)
+    assert_close(out.data, ref.detach().numpy())
+    upstream = np.array([[1.0, -2.0, 0.5], [0.3, 0.2, -1.0]])
+    out.backward(upstream)
+    ref.backward(torch.tensor(upstream))
+    assert np.all(np.isfinite(v.grad))
     assert_close(v.grad, t.grad.numpy())
 
 
@@ -330,3 +399,89 @@ def test_large_logits_match_torch(torch):
     v.logsumexp(axis=1).sum().backward()
     t.logsumexp(dim=1).sum().backward()
     assert_close(v.grad, t.grad.numpy())
+
+
+# ---- elementwise math: tests, functions and arguments ---------------------------------------
+@pytest.mark.parametrize("name", ["isfinite", "isinf", "isnan"])
+def test_isfinite_isinf_isnan_give_bool_constants_as_torch(name, torch):
+    x = np.array([1.5, -0.0, np.inf, -np.inf, np.nan])
+    v = Value(x)
+    out = getattr(autograd, name)(v)
+    assert out.dtype == bool and not out.requires_grad
+    np.testing.assert_array_equal(out.data, getattr(torch, name)(torch.tensor(x)).numpy())
+    for number, expected in zip(x.tolist(), out.data):
+        scalar = getattr(Value(number), name)()
+        assert type(scalar.data) is not float and scalar.shape == ()
+        assert scalar.data.dtype == bool and bool(scalar.data) == expected
+
+
+def test_remainder_takes_the_divisors_sign_and_fmod_the_dividends(torch):
+    a, b = np.array([5.5, -5.5, 5.5, -5.5]), np.array([2.0, 2.0, -2.0, -2.0])
+    np.testing.assert_array_equal((Value(a) % b).data, [1.5, 0.5, -0.5, -1.5])
+    np.testing.assert_array_equal(Value(a).fmod(b).data, [1.5, -1.5, 1.5, -1.5])
+    np.testing.assert_array_equal((Value(a) // b).data, [2.0, -3.0, -3.0, 2.0])
+    np.testing.assert_array_equal(Value(a).div(b, rounding_mode="trunc").data, [2, -2, -2, 2])
+    assert (Value(1.0) // 0.1).data == 9.0 and (Value(1.0) % 0.1).data == 1.0 % 0.1  # exact
+    assert (7.0 % Value(2.0)).data == 1.0 and (7.0 // Value(2.0)).data == 3.0
+    ta, tb = torch.tensor(a), torch.tensor(b)
+    assert_close((Value(a) % b).data, (ta % tb).numpy())
+    assert_close(Value(a).fmod(b).data, ta.fmod(tb).numpy())
+    b, tb = Value(0.1), torch.tensor(0.1, dtype=torch.float64, requires_grad=True)
+    (1.0 % b).backward()
+    torch.remainder(torch.tensor(1.0, dtype=torch.float64), tb).backward()
+    assert b.grad == tb.grad.item() == -9.0  # -(1 // 0.1), not -floor(1 / 0.1)
+
+
+def test_log2_log10_exp2_are_exact_at_powers():
+    x = Value(np.array([1.0, 8.0, 1000.0, 1024.0]))
+    np.testing.assert_array_equal(x.log2().data, [0.0, 3.0, np.log2(1000.0), 10.0])
+    np.testing.assert_array_equal(x.log10().data, [0.0, np.log10(8.0), 3.0, np.log10(1024.0)])
+    np.testing.assert_array_equal(Value(np.array([3.0, -2.0])).exp2().data, [8.0, 0.25])
+
+
+_MATH_FUNCTIONS = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
+                   "square", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
+                   "cosh", "tanh", "asinh", "atanh", "erf", "sigmoid", "relu",
+                   "sign", "floor", "ceil", "trunc"]
+
+
+@pytest.mark.parametrize("name", _MATH_FUNCTIONS)
+def test_math_functions_are_the_methods_and_take_numbers(name):
+    x = np.array([0.3, 0.6, 0.45])
+    assert_close(getattr(autograd, name)(Value(x)).data, getattr(Value(x), name)().data)
+    constant = getattr(autograd, name)(0.3)
+    assert isinstance(constant, Value) and not constant.requires_grad
+    assert constant.data == getattr(Value(0.3), name)().data
+
+
+def test_arc_aliases_and_pow_forms():
+    x = Value(np.array([0.2, -0.4]))
+    assert Value.arcsin is Value.asin and autograd.arctanh is autograd.atanh
+    w = Value(np.array([[1.5], [2.0]]))
+    out = autograd.pow(x * x + 1, w) + 2 ** x + autograd.pow(2.0, x)
+    assert out.shape == (2, 2)
+    out.sum().backward()
+    base = x.data * x.data + 1
+    assert_close(w.grad, (base ** w.data * np.log(base)).sum(axis=1, keepdims=True))
+    assert autograd.pow(2.0, 3.0) == 8.0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: Value(1.0).div(2.0, rounding_mode="round"), "div: rounding_mode"),
+    (lambda: F.gelu(Value(1.0), approximate="erf"), "gelu: approximate"),
+    (lambda: F.hardtanh(Value(1.0), 1.0, -1.0), "hardtanh: min_val"),
+    (lambda: F.normalize(Value(np.ones((2, 2))), p=0), "normalize: p"),
+    (lambda: F.softmin(Value(np.ones((2, 2))), dim=0, axis=1), "softmin: give axis or dim"),
+])
+def test_activation_and_math_arguments_are_checked(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()
+
+
+def test_softmin_without_dim_warns_and_takes_torchs_implicit_dim(torch):
+    x = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]])
+    with pytest.warns(UserWarning, match="softmin: implicit dimension"):
+        out = F.softmin(Value(x))
+    with pytest.warns(UserWarning):
+        ref = torch.nn.functional.softmin(torch.tensor(x))
+    assert_close(out.data, ref.numpy())
