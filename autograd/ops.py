@@ -501,8 +501,10 @@ values differentiable, indices a constant Value of int64 data."""
 
 def reduction_args(op: str, value: Value, axis, dim, keepdims, keepdim) -> tuple:
     """(axis as a sorted tuple or None, keepdims as a bool) from numpy's or PyTorch's words."""
-    return (as_axis(one_of(op, axis=axis, dim=dim), value, op),
-            bool(one_of(op, keepdims=keepdims, keepdim=keepdim)))
+    if dim is not None or keepdim is not None:  # (only then: sum is on backward's hot path)
+        axis = one_of(op, axis=axis, dim=dim)
+        keepdims = one_of(op, keepdims=keepdims, keepdim=keepdim)
+    return as_axis(axis, value, op), bool(keepdims)
 
 
 def one_axis(op: str, value: Value, dim, axis=None):
