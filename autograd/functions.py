@@ -5,6 +5,8 @@ public function defined here is exported by `autograd/__init__.py` (see `__all__
 """
 from __future__ import annotations
 
+import string
+
 import numpy as np
 
 from . import ops
@@ -181,12 +183,134 @@ def pow(input, exponent):
 
 
 # ---- reductions and scans ----------------------------------------------------------------------
+def var_mean(input, *args, **kwargs) -> tuple:
+    """(variance, mean) computed together, as torch.var_mean; the arguments of Value.var."""
+    return ops.var_mean("var_mean", _as_values([input], "var_mean")[0], *args, **kwargs)
+
+
+def std_mean(input, *args, **kwargs) -> tuple:
+    """(standard deviation, mean), as torch.std_mean; the arguments of Value.var."""
+    var, mean = ops.var_mean("std_mean", _as_values([input], "std_mean")[0], *args, **kwargs)
+    return ops.sqrt(var), mean
+
+
+def _function_of(method: str):
+    """torch.<method>(input, ...) as a function: the Value method of that name."""
+    def function(input, *args, **kwargs):
+        return getattr(_as_values([input], method)[0], method)(*args, **kwargs)
+    function.__name__ = function.__qualname__ = method
+    function.__doc__ = getattr(Value, method).__doc__
+    return function
+
+
+# Reductions that are Value methods, also as functions (as in torch). `sum`, `max` and `min`
+# are not: `from autograd import *` would hide Python's own.
+for _method in ("mean", "amax", "amin", "logsumexp", "softmax", "log_softmax", "prod", "var",
+                "std", "norm", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"):
+    globals()[_method] = _function_of(_method)
+
 
 
 # ---- shapes and indexing -------------------------------------------------------------------------
 
 
 # ---- linear algebra ----------------------------------------------------------------------------
+def matmul(a, b) -> Value:
+    """The matrix product `a @ b` (numpy's and torch's matmul: 1-d operands are vectors,
+    leading axes are batches that broadcast)."""
+    return ops.matmul(*_as_values([a, b], "matmul"))
+
+
+def dot(a, b) -> Value:
+    """The inner product of two 1-d Values of the same length (torch.dot)."""
+    return ops.dot(*_as_values([a, b], "dot"))
+
+
+def outer(a, b) -> Value:
+    """The outer product of two 1-d Values (torch.outer): out[i, j] = a[i] * b[j]."""
+    return ops.outer(*_as_values([a, b], "outer"))
+
+
+def einsum(*args) -> Value:
+    """Sums of products over indices named by letters, as torch.einsum and numpy.einsum.
+
+    `einsum("ij,jk->ik", a, b)` is `a @ b`; "ii->" is the trace, "ii->i" the diagonal,
+    "i,j->ij" the outer product, "bij,bjk->bik" a batched matmul, "...ij->...ji" swaps the
+    last two axes of any batch (an ellipsis stands for the axes the letters leave, and
+    broadcasts). Without "->" the output is the letters that appear once, in alphabetical
+    order, after the ellipsis's axes. The operands follow the equation, or come as one list
+    (`einsum("ij,jk", [a, b])`), or in numpy's sublist form, integers for letters
+    (`einsum(a, [0, 1], b, [1, 2], [0, 2])`). The gradient of each operand is an einsum too.
+    """
+    equation, operands = _einsum_arguments(args)
+    operands = _as_values(operands, "einsum")
+    subscripts, output = _einsum_subscripts(equation, [v.shape for v in operands])
+    return ops.einsum_op(len(operands))(*operands, subscripts, output)
+
+
+def _einsum_arguments(args) -> tuple:
+    """(equation, operands) from torch's forms or numpy's sublist form."""
+    if args and isinstance(args[0], str):
+        operands = args[1:]
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            operands = operands[0]
+        return args[0], list(operands)
+    body, output = (args[:-1], args[-1]) if len(args) % 2 else (args, None)
+    equation = ",".join(_sublist(s) for s in body[1::2])
+    return equation + ("" if output is None else "->" + _sublist(output)), list(body[0::2])
+
+
+def _sublist(labels) -> str:
+    """numpy's sublist ([0, 1, Ellipsis]) as subscripts ("ab...")."""
+    if not isinstance(labels, (list, tuple)):
+        raise TypeError(f"einsum: give an equation then operands, or operands each followed "
+                        f"by a list of its axes' labels (numpy's sublist form), not {labels!r}")
+    letters = string.ascii_letters
+    for x in labels:
+        if x is not Ellipsis and not (isinstance(x, (int, np.integer)) and 0 <= x < 52):
+            raise ValueError(f"einsum: sublist labels are integers from 0 to 51 or ..., "
+                             f"got {x!r}")
+    return "".join("..." if x is Ellipsis else letters[x] for x in labels)
+
+
+def _einsum_subscripts(equation: str, shapes: list) -> tuple:
+    """The operands' subscripts and the output's, in letters only. An ellipsis becomes
+    fresh letters (right-aligned, as many as its operand has axes left over, so shorter ones
+    broadcast); with no "->" the output is the ellipsis's letters then those that appear once,
+    sorted (numpy's and torch's rule)."""
+    equation = equation.replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: the equation {equation!r} has subscripts for {len(terms)} "
+                         f"operands, but {len(shapes)} were given")
+    for term in terms + [rhs]:
+        if term.count("...") > 1 or any(c not in string.ascii_letters
+                                         for c in term.replace("...", "")):
+            raise ValueError(f"einsum: in {equation!r}, {term!r} is not letters with at most "
+                             "one '...'")
+    spans = []
+    for term, shape in zip(terms, shapes):
+        span = len(shape) - len(term.replace("...", ""))
+        if span < 0 or (span > 0 and "..." not in term):
+            raise ShapeError(f"einsum: {term!r} in {equation!r} names {len(shape) - span} "
+                             f"axes, but its operand has shape {shape}")
+        spans.append(span)
+    free = [c for c in string.ascii_letters if c not in equation]
+    ellipsis = "".join(free[:max(spans, default=0)])
+    subscripts = tuple(t.replace("...", ellipsis[len(ellipsis) - n:]) for t, n in zip(terms, spans))
+    if arrow:
+        output = rhs.replace("...", ellipsis)
+    else:
+        named = lhs.replace("...", "").replace(",", "")
+        output = ellipsis + "".join(sorted(c for c in set(named) if named.count(c) == 1))
+    for c in output:
+        if output.count(c) > 1 or not any(c in s for s in subscripts):
+            raise ValueError(f"einsum: in {equation!r}, the output's {c!r} "
+                             + ("appears more than once" if output.count(c) > 1
+                                else "is in no operand's subscripts"))
+    return subscripts, output
+
 
 
 __all__ = [name for name, f in list(globals().items())

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import math
 import operator
+import string
+import warnings
+from collections import namedtuple
 
 import numpy as np
 
@@ -620,6 +623,215 @@ isnan = Op("isnan", np.isnan, None, scalar=lambda a: np.array(math.isnan(a)))
 
 # ---- reductions and scans ---------------------------------------------------------------
 # (sum, max, logsumexp above; their VJPs spread the gradient back with expand_reduced)
+def _along(axis: int, index) -> tuple:
+    """An index that applies `index` to axis `axis` and takes all of the axes before it."""
+    return (slice(None),) * axis + (index,)
+
+
+def _flip(x, axis: int):
+    return getitem(x, _along(axis, slice(None, None, -1)))
+
+
+def _reverse_cumsum(x, axis: int):
+    """x_i + x_(i+1) + ... + x_last along axis: cumsum's VJP."""
+    return _flip(cumsum(_flip(x, axis), axis), axis)
+
+
+def _exclusive_cumprod(x, axis: int):
+    """x_0 * ... * x_(i-1) along axis (1 for i = 0): cumprod of x shifted one step on, 1 in
+    front. It divides by nothing, so it is exact where x holds zeros."""
+    shape, n = shape_of(x), shape_of(x)[axis]
+    shifted = scatter(getitem(x, _along(axis, slice(0, n - 1))), _along(axis, slice(1, None)),
+                      shape)
+    first = (np.arange(n) == 0).reshape((n,) + (1,) * (len(shape) - axis - 1))
+    return cumprod(where(1.0, shifted, first), axis)
+
+
+def _prod_grad(g, out, a, axis, keepdims):
+    """d prod / d a_k is the product of the other elements: (those before k) * (those after
+    k). Exact with one zero or several, where out / a_k would divide 0 by 0."""
+    before = _exclusive_cumprod(a, axis)
+    after = _flip(_exclusive_cumprod(_flip(a, axis), axis), axis)
+    return expand_reduced(g, shape_of(a), (axis,), keepdims) * before * after
+
+
+def _cumprod_grad(g, out, a, axis):
+    """d out_i / d a_k (k <= i) is the product of a_0 ... a_i without a_k: out_i / a_k, so
+    the VJP is reverse_cumsum(g * out) / a when a has no zeros. With zeros, the products
+    themselves: row k of a square holds a with a_k set to 1, and its cumprod along the row
+    gives them all (O(n^2) along the axis; exact, and differentiable again)."""
+    if np.all(data_of(a) != 0):
+        return _reverse_cumsum(g * out, axis) / a
+    shape, n = shape_of(a), shape_of(a)[axis]
+    square = shape[:axis] + (1,) + shape[axis:]  # a new axis k before the axis i
+    k, i = np.ogrid[:n, :n]
+    trailing = (1,) * (len(shape) - axis - 1)
+    rows = where(1.0, reshape(a, square), (k == i).reshape((n, n) + trailing))
+    upto = reshape(g, square) * (k <= i).reshape((n, n) + trailing)
+    return sum_(cumprod(rows, axis + 1) * upto, (axis + 1,), False)
+
+
+def _logcumsumexp_grad(g, out, a, axis):
+    """d out_i / d a_k = exp(a_k - out_i) for k <= i: at most 1, but exp(a_k) and exp(-out_i)
+    apart overflow for large |a|, so the sum over i >= k is taken in log space:
+    log sum w_i exp(a_k - out_i) = a_k + reverse_logcumsumexp(log w - out)_k, for w >= 0.
+    As in torch, the VJP is that sum for g's positive part minus that for its negative part
+    (log 0 is a huge negative number, whose exp is 0). Where g is 0 it is s - s instead, with
+    s > 0 and the first s standing for g + s: the derivative with respect to g is kept there."""
+    gd = data_of(g)
+    zero = gd == 0
+    s = np.max(np.abs(gd), initial=0.0) or 1.0
+
+    def weighted_sum(w, kept):
+        log_w = where(log(where(w, 1.0, kept)), _LOG_ZERO, kept)
+        return exp(a + _flip(logcumsumexp(_flip(log_w - out, axis), axis), axis))
+    return weighted_sum(g + zero * s, gd >= 0) - weighted_sum(where(s, -g, zero), gd <= 0)
+
+
+_LOG_ZERO = -1e30  # log 0 for the sums above: finite (no inf - inf = nan), even in float32
+
+
+# Primitives, as composing them would be slower or wrong: cumsum as a product with a
+# triangular matrix is O(n^2); cumprod as exp(cumsum(log)) fails at zeros and negatives;
+# logcumsumexp as log(cumsum(exp)) overflows; prod as cumprod's last element would store the
+# whole cumprod and need its O(n^2) VJP where there are zeros.
+prod = Op("prod", lambda a, axis, keepdims: np.prod(a, axis=axis, keepdims=keepdims),
+          _prod_grad)
+cumsum = Op("cumsum", lambda a, axis: np.cumsum(a, axis=axis),
+            lambda g, out, a, axis: _reverse_cumsum(g, axis))
+cumprod = Op("cumprod", lambda a, axis: np.cumprod(a, axis=axis), _cumprod_grad)
+logcumsumexp = Op("logcumsumexp", lambda a, axis: np.logaddexp.accumulate(a, axis=axis),
+                  _logcumsumexp_grad)
+
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+ValuesIndices.__doc__ = """(values, indices), as torch.max(x, dim) and torch.cummax return them:
+values differentiable, indices a constant Value of int64 data."""
+
+
+def reduction_args(op: str, value: Value, axis, dim, keepdims, keepdim) -> tuple:
+    """(axis as a sorted tuple or None, keepdims as a bool) from numpy's or PyTorch's words."""
+    if dim is not None or keepdim is not None:  # (only then: sum is on backward's hot path)
+        axis = one_of(op, axis=axis, dim=dim)
+        keepdims = one_of(op, keepdims=keepdims, keepdim=keepdim)
+    return as_axis(axis, value, op), bool(keepdims)
+
+
+def one_axis(op: str, value: Value, dim, axis=None):
+    """The one axis an op along a dim works on (None for a 0-d Value); dim is required."""
+    dim = one_of(op, dim=dim, axis=axis)
+    if dim is None or isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: give dim, one int (got {dim!r}) for the Value of shape "
+                        f"{value.shape}")
+    axes = as_axis(dim, value, op)
+    return axes[0] if axes else None
+
+
+def take_along(value: Value, index: np.ndarray, axis: int) -> Value:
+    """value's elements at `index` along `axis` (numpy's take_along_axis): a getitem, so the
+    gradient goes to exactly those elements."""
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[axis] = index
+    return getitem(value, tuple(grid))
+
+
+def _no_axis(value: Value) -> ValuesIndices:
+    """A 0-d Value along its one (virtual) dim: itself, at index 0 (as torch)."""
+    return ValuesIndices(value * 1.0, Value._make(np.zeros((), np.int64)))
+
+
+def extreme_along(op: str, value: Value, dim, keepdims=None, keepdim=None) -> ValuesIndices:
+    """torch.max(x, dim) (op "max") or torch.min: (values, indices) along one dim, the index
+    of the first maximum where several tie, which gets all the gradient (as in torch)."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: dim= gives (values, indices) along one dim, as torch.{op}; "
+                        f"over several dims use a{op}(dim=...) or {op}(axis=...)")
+    axis, keepdims = one_axis(op, value, dim), one_of(op, keepdims=keepdims, keepdim=keepdim)
+    if axis is None:
+        return _no_axis(value)
+    data = value._data
+    if data.shape[axis] == 0:
+        raise IndexError(f"{op}: dim {dim} of the Value of shape {data.shape} is empty, so it "
+                         f"has no {op}")
+    index = (np.argmax if op == "max" else np.argmin)(data, axis=axis, keepdims=True)
+    values = take_along(value, index, axis)
+    if not keepdims:
+        index = index.squeeze(axis)
+        values = reshape(values, index.shape)
+    return ValuesIndices(values, Value._make(index))
+
+
+def cumulative_extreme(op: str, value: Value, dim, axis=None) -> ValuesIndices:
+    """torch.cummax (op "cummax") or torch.cummin: the running max or min along dim and where
+    it was attained (the last such index where several tie, as torch; NaN propagates)."""
+    axis = one_axis(op, value, dim, axis)
+    if axis is None:
+        return _no_axis(value)
+    a = value._data
+    best = (np.maximum if op == "cummax" else np.minimum).accumulate(a, axis=axis)
+    steps = np.arange(a.shape[axis]).reshape((-1,) + (1,) * (a.ndim - axis - 1))
+    index = np.maximum.accumulate(np.where((a == best) | np.isnan(a), steps, 0), axis=axis)
+    return ValuesIndices(take_along(value, index, axis), Value._make(index))
+
+
+def var_mean(op: str, value: Value, dim=None, unbiased=None, keepdim=None, *,
+             correction=None, axis=None, keepdims=None, ddof=None) -> tuple:
+    """(variance, mean) over dim (all elements for None), as torch.var_mean: the variance
+    divides the sum of squared deviations by N - correction (at least 0). The correction is
+    1 by default (Bessel's, unbiased, as torch; numpy's ddof is 0 by default),
+    `unbiased=False` means 0, and numpy's `ddof=` is another name for it."""
+    axis, keepdims = reduction_args(op, value, axis, dim, keepdims, keepdim)
+    correction = one_of(op, correction=correction, ddof=ddof)
+    if unbiased is not None:
+        if correction is not None:
+            raise TypeError(f"{op}: give unbiased or correction, not both")
+        correction = 1 if unbiased else 0
+    correction = 1 if correction is None else correction
+    count = value.size if axis is None else math.prod(value.shape[i] for i in axis)
+    dof = max(0, count - correction)
+    mean = value.mean(axis, keepdims=True)
+    deviation = value - mean
+    if dof == 0:
+        warnings.warn(f"{op}: {count} elements and a correction of {correction} leave no "
+                      "degrees of freedom; the result is inf or nan", RuntimeWarning,
+                      stacklevel=3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = sum_(deviation * deviation, axis, keepdims) / float(dof)
+    return var, _reshaped(mean, var.shape)
+
+
+def norm(value: Value, p="fro", dim=None, keepdim=None, *, axis=None, keepdims=None) -> Value:
+    """The p-norm over dim (all elements for None), as torch.norm: (sum |x|^p)^(1/p), the
+    largest |x| for p = inf, the smallest for -inf, the number of nonzeros for 0 (a constant);
+    "fro" is the 2-norm over at most two dims. Where the slope is infinite the gradient is 0,
+    as torch defines it: at a zero norm, and at zero elements for p < 1."""
+    axis, keepdims = reduction_args("norm", value, axis, dim, keepdims, keepdim)
+    if isinstance(p, str):
+        if p != "fro" or (axis is not None and len(axis) > 2):
+            raise ValueError(f"norm: p={p!r} over dims {axis} of a Value of shape "
+                             f"{value.shape} is not supported: p is a number, or 'fro' "
+                             "over at most two dims (p=2 is the same over any number)")
+        p = 2
+    if p == 0:
+        count = np.sum(np.asarray(value._data) != 0, axis=axis, keepdims=keepdims)
+        return Value._make(float(count) if type(value._data) is float
+                           else np.asarray(count, value.dtype))
+    if p == 2:
+        powered = value * value
+    else:
+        a = abs_(value)
+        if p in (math.inf, -math.inf):
+            return (a.max if p > 0 else a.min)(axis, keepdims)
+        if p == 1:
+            return sum_(a, axis, keepdims)
+        zero = data_of(a) == 0  # |x|^p at 0 has an infinite slope (p < 1) or value (p < 0)
+        powered = where(0.0 if p > 0 else math.inf, where(1.0, a, zero) ** p, zero) \
+            if p < 1 and np.any(zero) else a ** p
+    total = sum_(powered, axis, keepdims)
+    zero = data_of(total) == 0  # the root's slope is infinite there: the root of 1, then 0
+    safe = where(1.0, total, zero) if np.any(zero) else total
+    root = sqrt(safe) if p == 2 else safe ** (1.0 / p)
+    return root if safe is total else where(0.0, root, zero)
+
 
 
 # ---- shapes and indexing -----------------------------------------------------------------
@@ -628,6 +840,87 @@ isnan = Op("isnan", np.isnan, None, scalar=lambda a: np.array(math.isnan(a)))
 
 # ---- linear algebra ------------------------------------------------------------------------
 # (matmul above)
+def einsum_op(n: int) -> Op:
+    """The einsum op for n operands; its parameters are the operands' subscripts and the
+    output's, letters only (functions.einsum spells out ellipses and implicit outputs).
+
+    A primitive, because its VJP for each operand is itself an einsum (of g and the other
+    operands), so one formula covers every contraction to any order; einsum composed from
+    broadcast products and sums would hold the product of all the index sizes in memory
+    and never reach a matrix-product routine.
+    """
+    op = _einsum_ops.get(n)
+    if op is None:
+        op = _einsum_ops[n] = Op("einsum", _einsum, *[_einsum_grad(k) for k in range(n)])
+    return op
+
+
+def _einsum(*args):
+    *operands, subscripts, output = args
+    # numpy plans the order of pairwise contractions only when asked; two need no plan
+    return np.einsum(",".join(subscripts) + "->" + output, *operands,
+                     optimize=len(operands) > 2 and "greedy")
+
+
+def _einsum_grad(k: int):
+    """The VJP for operand k: the einsum of g (subscripted like the output) and the other
+    operands into operand k's subscripts. A letter repeated in operand k (a diagonal) is
+    renamed and tied to the first by an identity matrix; a letter whose size in operand k
+    none of those terms has (summed over, or broadcast from size 1) gets a vector of ones,
+    since the gradient is the same all along it."""
+    def vjp(g, out, *args):
+        *operands, subscripts, output = args
+        terms, subs = [g], [output]
+        for j, (x, s) in enumerate(zip(operands, subscripts)):
+            if j != k:
+                terms.append(x)
+                subs.append(s)
+        dtype = np.result_type(data_of(g))
+        free = (c for c in string.ascii_letters if c not in output + "".join(subscripts))
+        target, shape = "", shape_of(operands[k])
+        for c, n in zip(subscripts[k], shape):
+            if c in target:  # a diagonal: a fresh letter, tied to c by an identity matrix
+                fresh = next(free)
+                terms.append(np.eye(n, dtype=dtype))
+                subs.append(c + fresh)
+                c = fresh
+            target += c
+        sizes = {}
+        for x, s in zip(terms, subs):
+            for c, n in zip(s, shape_of(x)):
+                sizes[c] = max(sizes.get(c, 1), n)
+        for c, n in zip(target, shape):
+            if sizes.get(c, 1) < n:
+                terms.append(np.ones(n, dtype=dtype))
+                subs.append(c)
+        return einsum_op(len(terms))(*terms, tuple(subs), target)
+    return vjp
+
+
+_einsum_ops: dict[int, Op] = {}
+einsum_op(1)  # in TABLE from the start
+
+
+def _vectors(op: str, a, b) -> None:
+    if len(shape_of(a)) != 1 or len(shape_of(b)) != 1:
+        raise ShapeError(f"{op}: needs two 1-d Values (as torch.{op}), got shapes "
+                         f"{shape_of(a)} and {shape_of(b)}; for others use matmul or einsum")
+
+
+def dot(a, b):
+    """The inner product of two 1-d Values of the same length (torch.dot)."""
+    _vectors("dot", a, b)
+    if shape_of(a) != shape_of(b):
+        raise ShapeError(f"dot: the vectors have lengths {shape_of(a)[0]} and "
+                         f"{shape_of(b)[0]}; they must match")
+    return matmul(a, b)
+
+
+def outer(a, b):
+    """The outer product of two 1-d Values (torch.outer): out[i, j] = a[i] * b[j]."""
+    _vectors("outer", a, b)
+    return reshape(a, (-1, 1)) * b
+
 
 
 def concat_op(n: int) -> Op:

@@ -418,11 +418,11 @@ class Value:
             raise ValueError("clip: give low, high or both (with neither it would do nothing)")
         return ops.clip.apply(self, low, high)
 
-    def sum(self, axis=None, keepdims: bool = False):
-        return ops.sum_.apply(self, ops.as_axis(axis, self, "sum"), keepdims)
+    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
+        return ops.sum_.apply(self, *ops.reduction_args("sum", self, axis, dim, keepdims, keepdim))
 
-    def mean(self, axis=None, keepdims: bool = False):
-        axis = ops.as_axis(axis, self, "mean")
+    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
+        axis, keepdims = ops.reduction_args("mean", self, axis, dim, keepdims, keepdim)
         count = self.size if axis is None else int(np.prod([self.shape[i] for i in axis]))
         if count == 0:  # as numpy: the mean of nothing is nan, with a warning
             warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
@@ -431,23 +431,37 @@ class Value:
             shown_as.add(out, ("mean", (self,)))
         return out
 
-    def max(self, axis=None, keepdims: bool = False):
-        """Largest element(s); tied maxima share the gradient equally."""
-        return ops.max_.apply(self, ops.as_axis(axis, self, "max"), keepdims)
+    def max(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
+        """Largest element(s); tied maxima share the gradient equally. With PyTorch's `dim=`
+        (one int) it is torch.max(x, dim): a namedtuple (values, indices), the gradient going
+        to the first maximum, as in torch. (`amax` takes several dims and ties share.)"""
+        if dim is not None:
+            return ops.extreme_along("max", self, ops.one_of("max", axis=axis, dim=dim),
+                                     keepdims, keepdim)
+        return ops.max_.apply(self, *ops.reduction_args("max", self, axis, dim, keepdims, keepdim))
 
-    def min(self, axis=None, keepdims: bool = False):
-        """Smallest element(s); tied minima share the gradient equally."""
-        return -ops.max_.apply(-self, ops.as_axis(axis, self, "min"), keepdims)
+    def min(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
+        """Smallest element(s); tied minima share the gradient equally. `dim=` gives
+        (values, indices), as `max` does."""
+        if dim is not None:
+            return ops.extreme_along("min", self, ops.one_of("min", axis=axis, dim=dim),
+                                     keepdims, keepdim)
+        return -ops.max_.apply(-self, *ops.reduction_args("min", self, axis, dim, keepdims,
+                                                          keepdim))
 
-    def logsumexp(self, axis=None, keepdims: bool = False):
+    def logsumexp(self, axis=None, keepdims=None, *, dim=None, keepdim=None):
         """log(sum(exp(x))) computed without overflow (the max is taken out first)."""
-        return ops.logsumexp.apply(self, ops.as_axis(axis, self, "logsumexp"), keepdims)
+        return ops.logsumexp.apply(self, *ops.reduction_args("logsumexp", self, axis, dim,
+                                                             keepdims, keepdim))
 
-    def softmax(self, axis: int = -1):
-        return ops.softmax.apply(self, ops.as_axis(axis, self, "softmax"))
+    def softmax(self, axis=None, *, dim=None):
+        axis = ops.one_of("softmax", axis=axis, dim=dim)
+        return ops.softmax.apply(self, ops.as_axis(-1 if axis is None else axis, self, "softmax"))
 
-    def log_softmax(self, axis: int = -1):
-        return ops.log_softmax.apply(self, ops.as_axis(axis, self, "log_softmax"))
+    def log_softmax(self, axis=None, *, dim=None):
+        axis = ops.one_of("log_softmax", axis=axis, dim=dim)
+        return ops.log_softmax.apply(self, ops.as_axis(-1 if axis is None else axis, self,
+                                                       "log_softmax"))
 
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -571,10 +585,77 @@ class Value:
                          f"{rounding_mode!r}")
 
     # ---- reductions and scans -----------------------------------------------------------
+    def amax(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Largest elements over dim (one int or a tuple; all for None); ties share the
+        gradient equally, as torch.amax."""
+        return ops.max_.apply(self, *ops.reduction_args("amax", self, axis, dim, keepdims, keepdim))
+
+    def amin(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Smallest elements over dim; ties share the gradient equally, as torch.amin."""
+        return -ops.max_.apply(-self, *ops.reduction_args("amin", self, axis, dim, keepdims,
+                                                          keepdim))
+
+    def prod(self, dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """Product over one dim, or of all elements for None (torch.prod); the gradient is
+        exact with zeros in the input."""
+        axis, keepdims = ops.reduction_args("prod", self, axis, dim, keepdims, keepdim)
+        if axis is not None and len(axis) > 1:
+            raise TypeError(f"prod: give one dim or none (as torch.prod), got {axis}")
+        if self.ndim == 0:
+            return self * 1.0
+        if axis is None:
+            total = ops.prod(self.reshape(-1), 0, False)
+            return total.reshape((1,) * self.ndim) if keepdims else total
+        return ops.prod(self, axis[0], keepdims)
+
+    def var(self, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None,
+            keepdims=None, ddof=None):
+        """Variance over dim (one int, a tuple, or all for None), as torch.var: dividing by
+        N - correction, 1 by default (`unbiased=False` or `correction=0` divides by N; numpy's
+        `ddof=` is the same as correction, but defaults to 0 there)."""
+        return ops.var_mean("var", self, dim, unbiased, keepdim, correction=correction,
+                            axis=axis, keepdims=keepdims, ddof=ddof)[0]
+
+    def std(self, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None,
+            keepdims=None, ddof=None):
+        """Standard deviation: the square root of `var` (same arguments)."""
+        return ops.sqrt(ops.var_mean("std", self, dim, unbiased, keepdim, correction=correction,
+                                     axis=axis, keepdims=keepdims, ddof=ddof)[0])
+
+    def norm(self, p="fro", dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """The p-norm (torch.norm): p a number, inf, -inf or "fro"; see ops.norm."""
+        return ops.norm(self, p, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, dim=None, *, axis=None):
+        """Running sums along dim (required, as in torch)."""
+        axis = ops.one_axis("cumsum", self, dim, axis)
+        return self * 1.0 if axis is None else ops.cumsum(self, axis)
+
+    def cumprod(self, dim=None, *, axis=None):
+        """Running products along dim; the gradient is exact with zeros in the input."""
+        axis = ops.one_axis("cumprod", self, dim, axis)
+        return self * 1.0 if axis is None else ops.cumprod(self, axis)
+
+    def logcumsumexp(self, dim=None, *, axis=None):
+        """log(cumsum(exp(x))) along dim, without overflow or underflow (forward and
+        backward), as torch.logcumsumexp."""
+        axis = ops.one_axis("logcumsumexp", self, dim, axis)
+        return self * 1.0 if axis is None else ops.logcumsumexp(self, axis)
+
+    def cummax(self, dim=None, *, axis=None):
+        """(values, indices) of the running maximum along dim, as torch.cummax."""
+        return ops.cumulative_extreme("cummax", self, dim, axis)
+
+    def cummin(self, dim=None, *, axis=None):
+        """(values, indices) of the running minimum along dim, as torch.cummin."""
+        return ops.cumulative_extreme("cummin", self, dim, axis)
 
     # ---- shapes and indexing --------------------------------------------------------------
 
     # ---- linear algebra -------------------------------------------------------------------
+    def matmul(self, other): return ops.matmul.apply(self, other)
+    def dot(self, other): return ops.dot(self, other)
+    def outer(self, other): return ops.outer(self, other)
 
     # ---- PyTorch habits and numpy interop -------------------------------------------------
     def __iter__(self):

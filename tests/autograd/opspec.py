@@ -496,12 +496,178 @@ for _p, _dim in ((2.0, 1), (1.0, 0), (3.0, -1), (float("inf"), 1)):
 
 
 # ---- reductions and scans (more) ----------------------------------------------------------------
+_3D = {"3d": ((2, 3, 2),)}
+
+
+def _product(x, axis):
+    """The product along axis as repeated multiplication."""
+    out = np.ones(np.delete(x.shape, axis))
+    for part in np.moveaxis(x, axis, 0):
+        out = out * part
+    return out
+
+
+def _running(x, axis, step):
+    """A cumulative op along axis: out_0 = x_0, out_i = step(out_(i-1), x_i) (x for 0-d x)."""
+    if x.ndim == 0:
+        return x
+    parts = list(np.moveaxis(x, axis, 0))
+    for i in range(1, len(parts)):
+        parts[i] = step(parts[i - 1], parts[i])
+    return np.moveaxis(np.stack(parts), 0, axis)
+
+
+def _where_running(x, step):
+    """Along axis 0: the last j <= i where x_j is the running extreme of x_0 ... x_i."""
+    best, out = _running(x, 0, step), np.zeros(x.shape, np.int64)
+    for i in range(len(x)):
+        for j in range(i + 1):
+            out[i] = np.where(x[j] == best[i], j, out[i])
+    return out
+
+
+def _spread_and_mean(pair):
+    """var_mean's or std_mean's pair as one result, so that both are checked."""
+    spread, mean = pair
+    return spread - 2 * mean
+
+
+def _pnorm(x, p, axis, keepdims=False):
+    return (np.abs(x) ** p).sum(axis=axis, keepdims=keepdims) ** (1 / p)
+
+
+# PyTorch's spellings: dim (int or tuple), keepdim; max and min with dim give (values, indices)
+spec("sum(dim=(0,2),keepdim=True)", lambda a: a.sum(dim=(0, 2), keepdim=True),
+     lambda x: np.add.reduce(x, axis=(0, 2), keepdims=True), _3D,
+     torch=lambda t, a: a.sum(dim=(0, 2), keepdim=True))
+spec("mean(dim=1)", lambda a: a.mean(dim=1), lambda x: np.add.reduce(x, axis=1) / 3, _3D,
+     torch=lambda t, a: a.mean(dim=1))
+spec("logsumexp(dim=-1,keepdim=True)", lambda a: a.logsumexp(dim=-1, keepdim=True),
+     lambda x: np.log(np.exp(x).sum(axis=-1, keepdims=True)), _3D,
+     torch=lambda t, a: a.logsumexp(dim=-1, keepdim=True))
+spec("softmax(dim=0)", lambda a: a.softmax(dim=0), lambda x: _softmax(x, 0), {"": ((3, 2),)},
+     torch=lambda t, a: a.softmax(dim=0))
+spec("log_softmax(dim=0)", lambda a: a.log_softmax(dim=0), lambda x: np.log(_softmax(x, 0)),
+     {"": ((3, 2),)}, torch=lambda t, a: a.log_softmax(dim=0))
+for _name, _reduce, _arg in (("max", np.maximum, np.argmax), ("min", np.minimum, np.argmin)):
+    spec(f"{_name}(dim=1).values", lambda a, n=_name: getattr(a, n)(dim=1).values,
+         lambda x, r=_reduce: r.reduce(x, axis=1), _3D,
+         torch=lambda t, a, n=_name: getattr(a, n)(dim=1).values)
+    spec(f"{_name}(dim=-1,keepdim=True).values",
+         lambda a, n=_name: getattr(a, n)(dim=-1, keepdim=True).values,
+         lambda x, r=_reduce: r.reduce(x, axis=-1, keepdims=True), {"": ((3, 2),)},
+         torch=lambda t, a, n=_name: getattr(a, n)(dim=-1, keepdim=True).values)
+    spec(f"{_name}(dim=0).indices", lambda a, n=_name: getattr(a, n)(dim=0).indices,
+         lambda x, f=_arg: f(x, axis=0), _3D, differentiable=False, float32=False,
+         torch=lambda t, a, n=_name: getattr(a, n)(dim=0).indices)
+spec("amax(dim=(0,2))", lambda a: a.amax(dim=(0, 2)), lambda x: np.maximum.reduce(x, axis=(0, 2)),
+     _3D, torch=lambda t, a: a.amax(dim=(0, 2)))
+spec("amin(dim=1,keepdim=True)", lambda a: a.amin(1, keepdim=True),
+     lambda x: np.minimum.reduce(x, axis=1, keepdims=True), _3D,
+     torch=lambda t, a: a.amin(1, keepdim=True))
+
+spec("prod", lambda a: a.prod(), lambda x: _product(np.ravel(x), 0),
+     {"scalar": (S,), "vector": ((4,),), "matrix": ((2, 3),)}, torch=lambda t, a: a.prod())
+spec("prod(dim=1)", lambda a: a.prod(dim=1), lambda x: _product(x, 1), _3D,
+     torch=lambda t, a: a.prod(dim=1))
+spec("prod(dim=0,keepdim=True)", lambda a: a.prod(0, keepdim=True),
+     lambda x: _product(x, 0)[None], {"": ((3, 2),)}, torch=lambda t, a: a.prod(0, keepdim=True))
+spec("var", lambda a: a.var(), lambda x: np.var(x, ddof=1),
+     {"vector": ((4,),), "matrix": ((2, 3),)}, torch=lambda t, a: a.var())
+spec("var(dim=1)", lambda a: a.var(dim=1), lambda x: np.var(x, axis=1, ddof=1), _3D,
+     torch=lambda t, a: a.var(dim=1))
+spec("var(dim=(0,2),correction=0,keepdim=True)",
+     lambda a: a.var(dim=(0, 2), correction=0, keepdim=True),
+     lambda x: np.var(x, axis=(0, 2), keepdims=True), _3D,
+     torch=lambda t, a: a.var(dim=(0, 2), correction=0, keepdim=True))
+spec("var(0,unbiased=False)", lambda a: a.var(0, unbiased=False), lambda x: np.var(x, axis=0),
+     {"": ((3, 2),)}, torch=lambda t, a: a.var(0, unbiased=False))
+spec("std(dim=-1)", lambda a: a.std(dim=-1), lambda x: np.std(x, axis=-1, ddof=1), _3D,
+     torch=lambda t, a: a.std(dim=-1))
+spec("std(correction=2)", lambda a: a.std(correction=2), lambda x: np.std(x, ddof=2),
+     {"": ((2, 3),)}, torch=lambda t, a: a.std(correction=2))
+spec("var_mean(dim=1)", lambda a: _spread_and_mean(autograd.var_mean(a, 1)),
+     lambda x: np.var(x, axis=1, ddof=1) - 2 * np.mean(x, axis=1), _3D,
+     torch=lambda t, a: _spread_and_mean(t.var_mean(a, 1)))
+spec("std_mean", lambda a: _spread_and_mean(autograd.std_mean(a)),
+     lambda x: np.std(x, ddof=1) - 2 * np.mean(x), {"": ((2, 3),)},
+     torch=lambda t, a: _spread_and_mean(t.std_mean(a)))
+
+for _p, _dim, _keep, _ref in [
+        (2, None, False, lambda x: np.sqrt((x * x).sum())),
+        ("fro", (0, 1), False, lambda x: np.sqrt((x * x).sum(axis=(0, 1)))),
+        (1, 1, False, lambda x: np.abs(x).sum(axis=1)),
+        (np.inf, -1, True, lambda x: np.abs(x).max(axis=-1, keepdims=True)),
+        (-np.inf, None, False, lambda x: np.abs(x).min()),
+        (3, (0, 2), True, lambda x: _pnorm(x, 3, (0, 2), True)),
+        (0.5, 1, False, lambda x: _pnorm(x, 0.5, 1)),
+        (-1, None, False, lambda x: _pnorm(x, -1, None))]:
+    spec(f"norm(p={_p},dim={_dim},keepdim={_keep})",
+         lambda a, p=_p, d=_dim, k=_keep: a.norm(p, dim=d, keepdim=k), _ref, _3D,
+         torch=lambda t, a, p=_p, d=_dim, k=_keep: a.norm(p, dim=d, keepdim=k))
+spec("norm(p=0)", lambda a: a.norm(0, dim=1), lambda x: (x != 0).sum(axis=1) + 0.0,
+     {"": ((2, 3),)}, differentiable=False, torch=lambda t, a: a.norm(0, dim=1))
+
+spec("cumsum(dim=0)", lambda a: a.cumsum(dim=0), lambda x: _running(x, 0, np.add),
+     {"": ((3, 2),), "scalar": (S,)}, torch=lambda t, a: a.cumsum(dim=0))
+spec("cumsum(-1)", lambda a: a.cumsum(-1), lambda x: _running(x, -1, np.add), _3D,
+     torch=lambda t, a: a.cumsum(-1))
+spec("cumprod(dim=1)", lambda a: a.cumprod(dim=1), lambda x: _running(x, 1, np.multiply),
+     {"": ((2, 4),)}, torch=lambda t, a: a.cumprod(dim=1))
+spec("cumprod(axis=0)", lambda a: a.cumprod(axis=0), lambda x: _running(x, 0, np.multiply),
+     _3D, torch=lambda t, a: a.cumprod(0))
+spec("logcumsumexp(dim=1)", lambda a: a.logcumsumexp(dim=1),
+     lambda x: np.log(_running(np.exp(x), 1, np.add)), {"": ((2, 4),)},
+     torch=lambda t, a: a.logcumsumexp(dim=1))
+spec("logcumsumexp(dim=0)", lambda a: a.logcumsumexp(dim=0),
+     lambda x: np.log(_running(np.exp(x), 0, np.add)), {**_3D, "scalar": (S,)},
+     torch=lambda t, a: a.logcumsumexp(dim=0))
+for _name, _step in (("cummax", np.maximum), ("cummin", np.minimum)):
+    spec(f"{_name}(dim=1).values", lambda a, n=_name: getattr(a, n)(dim=1).values,
+         lambda x, f=_step: _running(x, 1, f), {"": ((2, 4),)},
+         torch=lambda t, a, n=_name: getattr(a, n)(dim=1).values)
+    spec(f"{_name}(0).indices", lambda a, n=_name: getattr(a, n)(0).indices,
+         lambda x, f=_step: _where_running(x, f), {"": ((4, 2),)}, differentiable=False,
+         float32=False,
+         torch=lambda t, a, n=_name: getattr(a, n)(0).indices)
 
 
 # ---- shapes and indexing (more) -------------------------------------------------------------------
 
 
 # ---- linear algebra (more) ----------------------------------------------------------------------
+def _diagonal(x):
+    return np.array([x[i, i] for i in range(len(x))])
+
+
+for _equation, _ref, _layouts in [
+        ("ij,jk->ik", _matmul_ref, {"": ((2, 3), (3, 2)), "size-1": ((2, 1), (3, 2))}),
+        ("ii->", lambda x: _diagonal(x).sum(), {"": ((3, 3),)}),
+        ("ii->i", _diagonal, {"": ((3, 3),)}),
+        ("iij->j", lambda x: x[0, 0] + x[1, 1], {"": ((2, 2, 3),)}),
+        ("ji", lambda x: x.T, {"": ((2, 3),)}),
+        ("i,j", lambda a, b: a[:, None] * b[None, :], {"": ((3,), (2,))}),
+        ("bij,bjk->bik", _matmul_ref, {"": ((2, 2, 3), (2, 3, 2))}),
+        ("...ij,...jk", _matmul_ref, {"broadcast": ((2, 1, 2, 3), (3, 3, 2))}),
+        ("...i->i", lambda x: x.sum(axis=(0, 1)), {"": ((2, 2, 3),)}),
+        ("ij,ij->i", lambda a, b: (a * b).sum(axis=1), {"size-1": ((2, 3), (1, 3))}),
+        ("ij,jk,kl->il", lambda a, b, c: _matmul_ref(_matmul_ref(a, b), c),
+         {"": ((2, 3), (3, 2), (2, 2))}),
+        (",->", lambda a, b: a * b, {"scalars": (S, S)})]:
+    spec(f"einsum({_equation})", lambda *vs, e=_equation: autograd.einsum(e, *vs), _ref,
+         _layouts, torch=lambda t, *ts, e=_equation: t.einsum(e, *ts))
+spec("einsum(sublists)", lambda a, b: autograd.einsum(a, [0, 1], b, [1, Ellipsis], [Ellipsis, 0]),
+     lambda a, b: _matmul_ref(a, b).T, {"": ((2, 3), (3, 2))},
+     torch=lambda t, a, b: t.einsum(a, [0, 1], b, [1, Ellipsis], [Ellipsis, 0]))
+spec("einsum(list)", lambda a, b: autograd.einsum("ij,ij", [a, b]), lambda a, b: (a * b).sum(),
+     {"": ((2, 3), (2, 3))}, torch=lambda t, a, b: t.einsum("ij,ij", [a, b]))
+spec("dot", lambda a, b: a.dot(b), lambda a, b: (a * b).sum(), {"": ((3,), (3,))},
+     torch=lambda t, a, b: a.dot(b))
+spec("outer", lambda a, b: autograd.outer(a, b), lambda a, b: a[:, None] * b[None, :],
+     {"": ((3,), (2,))}, torch=lambda t, a, b: t.outer(a, b))
+spec("matmul(batches)", lambda a, b: a.matmul(b), _matmul_ref,
+     {"batch-batch": ((2, 2, 3), (2, 3, 2)), "size-1 batch": ((1, 2, 3), (3, 3, 2)),
+      "vec-4d": ((2,), (2, 1, 2, 3))}, torch=lambda t, a, b: a.matmul(b))
 
 
 # ---- constants mixed in: numbers and numpy arrays on either side ----------------------------
