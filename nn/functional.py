@@ -17,6 +17,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,  # 
 
 
 # ---- convolution and pooling ---------------------------------------------------------------------
+from autograd import pad  # noqa: E402,F401  (the engine's torch.nn.functional.pad)
 
 
 # ---- normalisation, embedding, attention, dropout ---------------------------------------------------
