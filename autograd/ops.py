@@ -331,7 +331,11 @@ def _softmax(a, axis):
 def _scatter(g, index, shape):
     """Zeros of `shape` with g added at `index` (repeated indices add up)."""
     out = np.zeros(shape, dtype=np.result_type(g))
-    np.add.at(out, index, g)
+    parts = index if type(index) is tuple else (index,)
+    if any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in parts):
+        np.add.at(out, index, g)
+    else:  # slices, ints and masks name each element once: assigning is 30x faster
+        out[index] = g
     return out
 
 
@@ -452,12 +456,6 @@ def compare(op: Op, a, b):
     if isinstance(b, (Value, float, int, np.ndarray, np.generic, list, tuple)):
         return op.apply(a, b)
     return NotImplemented
-
-
-def reduction_args(op: str, value: Value, axis, dim, keepdims, keepdim) -> tuple:
-    """(axis as a sorted tuple or None, keepdims as a bool) from numpy's or PyTorch's words."""
-    return (as_axis(one_of(op, axis=axis, dim=dim), value, op),
-            bool(one_of(op, keepdims=keepdims, keepdim=keepdim)))
 
 
 def arg_extreme(op: Op, value, dim, keepdim, axis, keepdims):
@@ -704,7 +702,7 @@ logcumsumexp = Op("logcumsumexp", lambda a, axis: np.logaddexp.accumulate(a, axi
                   _logcumsumexp_grad)
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
-ValuesIndices.__doc__ = """(values, indices), as torch.max(x, dim) and torch.cummax return them:
+ValuesIndices.__doc__ = """(values, indices), as torch.max(x, dim), cummax, sort and topk return them:
 values differentiable, indices a constant Value of int64 data."""
 
 
@@ -836,6 +834,231 @@ def norm(value: Value, p="fro", dim=None, keepdim=None, *, axis=None, keepdims=N
 
 # ---- shapes and indexing -----------------------------------------------------------------
 # (reshape, transpose, broadcast_to, getitem, scatter above)
+# The shape and index ops of value.py compose those five: views are a reshape, a transpose,
+# a broadcast_to or a getitem of slices, index ops (gather, flip, roll, pad, sort) a getitem
+# whose gradient is a scatter-add. Primitives only where nothing composes: argsort and
+# nonzero (no gradient), and scatter_reduce's prod, amax and amin (numpy's ufunc.at).
+def varargs(args: tuple) -> tuple:
+    """Sizes or dims given either way, `f(2, 3)` or `f((2, 3))`, as one tuple."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def as_dim(dim, value, op: str) -> int:
+    """One dim of `value` (at least 1-d) as a non-negative int; errors name `op`."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    if value.ndim == 0:
+        raise ShapeError(f"{op}: needs a Value with at least one dimension, got shape ()")
+    return as_axis(dim, value, op)[0]
+
+
+def new_dim(dim, value, op: str) -> int:
+    """Where a new axis goes (unsqueeze): -ndim-1 <= dim <= ndim, as a non-negative int."""
+    rank = value.ndim + 1
+    if not isinstance(dim, (int, np.integer)) or not -rank <= dim < rank:
+        raise AxisError(f"{op}: dim {dim!r} is out of range for a Value of shape {value.shape} "
+                        f"(valid: {-rank} to {rank - 1})")
+    return int(dim) % rank
+
+
+def sized(size: int, target: tuple, op: str, shape: tuple) -> tuple:
+    """`target` with its one -1 (if any) worked out so that it holds `size` elements (those
+    of a Value of `shape`, named in the error)."""
+    target = tuple(int(n) for n in target)
+    known = math.prod(n for n in target if n != -1)
+    if target.count(-1) == 1:
+        fits = known > 0 and size % known == 0
+    else:
+        fits = -1 not in target and known == size
+    if not fits or any(n < -1 for n in target):
+        raise ShapeError(f"{op}: cannot view {size} elements (of a Value of shape {shape}) as "
+                         f"shape {target}")
+    return tuple(size // known if n == -1 else n for n in target)
+
+
+def expanded(shape: tuple, target: tuple, op: str) -> tuple:
+    """`target` (-1: keep that size) checked as broadcasting allows: each size of `shape`
+    is the target's or 1; new axes go in front."""
+    lead = len(target) - len(shape)
+    out = tuple(shape[i - lead] if n == -1 and i >= lead else int(n)
+                for i, n in enumerate(target))
+    if lead < 0 or any(n < 0 for n in out) or \
+            any(m not in (1, n) for m, n in zip(shape, out[lead:])):
+        raise ShapeError(f"{op}: cannot expand a Value of shape {shape} to shape {target} "
+                         "(each size must match or be 1; new dimensions go in front)")
+    return out
+
+
+def permutation(dims: tuple, value, op: str) -> tuple:
+    """dims checked to be a permutation of value's axes (negative ones allowed)."""
+    if len(dims) != value.ndim:
+        raise ShapeError(f"{op}: axes {dims} are not a permutation of the {value.ndim} axes "
+                         f"of shape {value.shape}")
+    return as_axis(dims, value, op, sort=False)
+
+
+def swapped(value, dim0, dim1, op: str) -> tuple:
+    """The permutation of value's axes that swaps dim0 and dim1 (for 0-d, the empty one)."""
+    perm = list(range(value.ndim))
+    a, b = as_axis(dim0, value, op), as_axis(dim1, value, op)
+    if value.ndim:
+        perm[a[0]], perm[b[0]] = perm[b[0]], perm[a[0]]
+    return tuple(perm)
+
+
+def broadcast_shape(op: str, *shapes) -> tuple:
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ShapeError(f"{op}: shapes {' and '.join(map(str, shapes))} do not broadcast "
+                         "together") from None
+
+
+def triangle(value, diagonal: int, op: str) -> np.ndarray:
+    """Mask of the last two dims of value: True on and below `diagonal` (numpy's tri)."""
+    if value.ndim < 2:
+        raise ShapeError(f"{op}: needs a Value with at least 2 dimensions, got shape "
+                         f"{value.shape}")
+    return np.tri(*value.shape[-2:], int(diagonal), dtype=bool)
+
+
+def index_array(index, op: str) -> np.ndarray:
+    """An index (a Value of integers such as argsort's, an integer array, a list, an int) as
+    an int64 array."""
+    data = np.asarray(data_of(index))
+    if data.dtype.kind not in "iu" and not (data.size == 0 and data.dtype.kind == "f"):
+        raise TypeError(f"{op}: index must hold integers, not {data.dtype}")
+    return data.astype(np.int64)
+
+
+def check_range(index: np.ndarray, size: int, op: str, dim: int, shape: tuple,
+                negative: bool = False) -> None:
+    """IndexError naming op unless 0 <= index < size (-size <= index if `negative`)."""
+    low = -size if negative else 0
+    if index.size and (index.min() < low or index.max() >= size):
+        bad = index[(index < low) | (index >= size)].flat[0]
+        raise IndexError(f"{op}: index {bad} is out of range for dimension {dim} of size "
+                         f"{size} (Value of shape {shape})")
+
+
+def along(index: np.ndarray, dim: int) -> tuple:
+    """torch.gather's index as numpy's: `index` along dim, and elsewhere each element's own
+    position (aranges that broadcast against it)."""
+    return tuple(index if d == dim else np.arange(n).reshape((n,) + (1,) * (index.ndim - 1 - d))
+                 for d, n in enumerate(index.shape))
+
+
+def gather_index(value, dim, index, op: str, src_shape: tuple | None = None) -> tuple:
+    """dim and the numpy index for torch.gather of `value` (or for scattering a source of
+    `src_shape` into it), checked as torch checks them: index has value's number of dims
+    and fits inside value (and the source) in every other dim; its entries are in range."""
+    index = index_array(index, op)
+    dim = as_dim(dim, value, op)
+    if index.ndim != value.ndim:
+        raise ShapeError(f"{op}: index of shape {index.shape} needs as many dimensions as the "
+                         f"Value of shape {value.shape}")
+    too_big = any(m > n for d, (m, n) in enumerate(zip(index.shape, value.shape)) if d != dim)
+    if too_big or (src_shape is not None and any(m > n for m, n in zip(index.shape, src_shape))):
+        raise ShapeError(f"{op}: index of shape {index.shape} must be no larger than the Value of "
+                         f"shape {value.shape} in every dimension but {dim}"
+                         + ("" if src_shape is None else f", nor than src of shape {src_shape}"))
+    check_range(index, value.shape[dim], op, dim, value.shape)
+    return dim, along(index, dim)
+
+
+def scatter_index(value, dim, index, src, op: str) -> tuple:
+    """The numpy index for scattering src into value along dim (checked as torch checks
+    it), and src as a Value cut to index's shape (PyTorch uses only that corner of it)."""
+    src = as_value(src, value)
+    if src.ndim != value.ndim:
+        raise ShapeError(f"{op}: src of shape {src.shape} needs as many dimensions as the "
+                         f"Value of shape {value.shape}")
+    dim, at = gather_index(value, dim, index, op, src.shape)
+    if at[dim].shape != src.shape:
+        src = src[tuple(slice(0, m) for m in at[dim].shape)]
+    return at, src
+
+
+def _argsort(a, axis, descending):
+    """Stable: ties keep their order, NaN sorts as the largest (as torch.sort(stable=True))."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    # descending and still stable: sort the reversed axis, then undo the reversal
+    n = a.shape[axis]
+    return n - 1 - np.flip(np.argsort(np.flip(a, axis), axis=axis, kind="stable"), axis)
+
+
+def sort_indices(value, dim, descending: bool, op: str) -> Value:
+    """argsort's int64 indices along dim, a constant (for a 0-d Value, 0 as in PyTorch)."""
+    if value.ndim == 0:
+        as_axis(dim, value, op)  # 0 and -1 only
+        return Value._make(np.zeros((), np.int64))
+    return argsort(value, as_dim(dim, value, op), bool(descending))
+
+
+_SCATTER_UFUNC = {"prod": (np.multiply, 1.0), "amax": (np.maximum, -np.inf),
+                  "amin": (np.minimum, np.inf)}  # the ufunc and its identity
+
+
+def touched(index, shape) -> np.ndarray:
+    """Mask of the positions of `shape` that `index` scatters to."""
+    hit = np.zeros(shape, dtype=bool)
+    hit[index] = True
+    return hit
+
+
+def _scatter_reduce(a, src, index, reduce, include_self):
+    ufunc, identity = _SCATTER_UFUNC[reduce]
+    out = np.array(a, dtype=np.result_type(a, src))
+    if not include_self:
+        out[index] = identity
+    ufunc.at(out, index, src)
+    return out
+
+
+def _extreme_shares(out, a, src, index, include_self):
+    """Each input's share of an amax/amin slot's gradient: the inputs equal to the result
+    share it equally, as in torch (but an excluded self value never takes a share)."""
+    out, a, src = data_of(out), data_of(a), data_of(src)
+    a_wins = a == out
+    if not include_self:
+        a_wins &= ~touched(index, out.shape)
+    src_wins = src == out[index]
+    count = a_wins.astype(out.dtype)
+    np.add.at(count, index, src_wins)
+    count[count == 0] = 1  # a NaN result: no input equals it
+    return a_wins / count, src_wins / count[index]
+
+
+def _scatter_reduce_grad_a(g, out, a, src, index, reduce, include_self):
+    if reduce == "prod":
+        # the product of the slot's other inputs; a zero a is replaced by 1 (torch's formula)
+        one_for_zero = where(1.0, a, data_of(a) == 0)
+        grad = g * scatter_reduce(one_for_zero, src, index, reduce, include_self) / one_for_zero
+    else:
+        grad = g * _extreme_shares(out, a, src, index, include_self)[0]
+    return grad if include_self else where(0.0, grad, touched(index, shape_of(a)))
+
+
+def _scatter_reduce_grad_src(g, out, a, src, index, reduce, include_self):
+    if reduce != "prod":
+        return getitem(g, index) * _extreme_shares(out, a, src, index, include_self)[1]
+    # out / src, except for a src that is its slot's only zero: the product with it set to 1
+    zero = data_of(src) == 0
+    zeros_in_slot = np.zeros(shape_of(a))
+    np.add.at(zeros_in_slot, index, zero)
+    lone_zero = zero & (zeros_in_slot[index] == 1)
+    without = scatter_reduce(a, where(1.0, src, lone_zero), index, reduce, include_self)
+    return where(getitem(g * without, index), getitem(g * out, index) / where(1.0, src, zero),
+                 lone_zero)
+
+
+argsort = Op("argsort", _argsort, None)
+nonzero = Op("nonzero", lambda a: np.argwhere(a), None)
+scatter_reduce = Op("scatter_reduce", _scatter_reduce, _scatter_reduce_grad_a,
+                    _scatter_reduce_grad_src)
 
 
 # ---- linear algebra ------------------------------------------------------------------------

@@ -469,14 +469,14 @@ class Value:
         return ops.reshape.apply(self, shape)
 
     def transpose(self, *axes):
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if not axes:
-            axes = tuple(range(self.ndim))[::-1]
-        if len(axes) != self.ndim:
-            raise ShapeError(f"transpose: axes {axes} are not a permutation of the "
-                             f"{self.ndim} axes of shape {self.shape}")
-        return ops.transpose.apply(self, ops.as_axis(axes, self, "transpose", sort=False))
+        """numpy's transpose(*axes), a permutation of all axes (none given: reversed), or
+        PyTorch's transpose(dim0, dim1), which swaps two. Two ints are PyTorch's swap: the
+        one call the two read differently is transpose(0, 1) of a 2-d Value, numpy's
+        identity. A tuple is numpy's permutation: transpose((0, 1)), permute(0, 1)."""
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+            return ops.transpose.apply(self, ops.swapped(self, *axes, "transpose"))
+        axes = ops.varargs(axes) or tuple(range(self.ndim))[::-1]
+        return ops.transpose.apply(self, ops.permutation(axes, self, "transpose"))
 
     @property
     def T(self):
@@ -651,6 +651,298 @@ class Value:
         return ops.cumulative_extreme("cummin", self, dim, axis)
 
     # ---- shapes and indexing --------------------------------------------------------------
+    # Compositions of reshape, transpose, broadcast_to and getitem (ops.py). An index can be
+    # a Value of integers (argsort's, nonzero's), an integer array or a list.
+    def view(self, *shape):
+        """The data in another shape (as reshape; one size may be -1)."""
+        return ops.reshape.apply(self, ops.sized(self.size, ops.varargs(shape), "view",
+                                                 self.shape))
+
+    def permute(self, *dims):
+        """Reorder the axes: axis i of the result is axis dims[i] (numpy's transpose)."""
+        return ops.transpose.apply(self, ops.permutation(ops.varargs(dims), self, "permute"))
+
+    def swapaxes(self, axis0: int, axis1: int):
+        """Swap two axes (PyTorch's transpose(dim0, dim1))."""
+        return ops.transpose.apply(self, ops.swapped(self, axis0, axis1, "swapaxes"))
+
+    swapdims = swapaxes
+
+    def movedim(self, source, destination):
+        """Move the axes `source` (an int or a tuple) to positions `destination`; the
+        others keep their order (numpy's moveaxis)."""
+        src = ops.as_axis(source, self, "movedim", sort=False)
+        dst = ops.as_axis(destination, self, "movedim", sort=False)
+        if len(src) != len(dst):
+            raise ShapeError(f"movedim: source {source} and destination {destination} need "
+                             f"as many axes (Value of shape {self.shape})")
+        order = [d for d in range(self.ndim) if d not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return ops.transpose.apply(self, tuple(order))
+
+    moveaxis = movedim
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """Merge dims start_dim to end_dim (all by default) into one."""
+        if self.ndim == 0:
+            return ops.reshape.apply(self, (1,))
+        start, end = ops.as_dim(start_dim, self, "flatten"), ops.as_dim(end_dim, self, "flatten")
+        if start > end:
+            raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                             f"(Value of shape {self.shape})")
+        shape = self.shape
+        merged = int(np.prod(shape[start:end + 1]))
+        return ops.reshape.apply(self, shape[:start] + (merged,) + shape[end + 1:])
+
+    def unflatten(self, dim: int, sizes):
+        """Split dim into dims of `sizes` (one may be -1), the inverse of flatten."""
+        d = ops.as_dim(dim, self, "unflatten")
+        sizes = ops.sized(self.shape[d], tuple(sizes), "unflatten", self.shape)
+        return ops.reshape.apply(self, self.shape[:d] + sizes + self.shape[d + 1:])
+
+    def squeeze(self, dim=None, axis=None):
+        """Drop the size-1 dims, all or those among `dim` (an int or a tuple); as in
+        PyTorch, a dim named whose size is not 1 stays (numpy would raise)."""
+        dim = ops.one_of("squeeze", dim=dim, axis=axis)
+        dims = range(self.ndim) if dim is None else ops.as_axis(dim, self, "squeeze")
+        return ops.reshape.apply(self, tuple(n for d, n in enumerate(self.shape)
+                                             if n != 1 or d not in dims))
+
+    def unsqueeze(self, dim: int):
+        """Insert a size-1 dim at position dim (-ndim-1 <= dim <= ndim)."""
+        d = ops.new_dim(dim, self, "unsqueeze")
+        return ops.reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:])
+
+    def expand(self, *sizes):
+        """This Value stretched along its size-1 dims and new leading ones, as broadcasting
+        does (-1 keeps a size); the gradient sums back."""
+        shape = ops.expanded(self.shape, ops.varargs(sizes), "expand")
+        return ops.broadcast_to.apply(self, shape)
+
+    def broadcast_to(self, shape):
+        return ops.broadcast_to.apply(self, ops.expanded(self.shape, tuple(shape), "broadcast_to"))
+
+    def repeat(self, *sizes):
+        """Tile the data: sizes[i] copies along dim i, more sizes than dims adding leading
+        dims (PyTorch's repeat is numpy's tile). A broadcast between two reshapes."""
+        sizes = ops.varargs(sizes)
+        if len(sizes) < self.ndim or any(r < 0 for r in sizes):
+            raise ShapeError(f"repeat: sizes {sizes} must be non-negative and at least one per "
+                             f"dim of the Value of shape {self.shape}")
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        spread = ops.reshape.apply(self, tuple(k for n in shape for k in (1, n)))
+        tiled = ops.broadcast_to.apply(spread, tuple(k for pair in zip(sizes, shape) for k in pair))
+        return ops.reshape.apply(tiled, tuple(r * n for r, n in zip(sizes, shape)))
+
+    def tile(self, *dims):
+        """repeat, with fewer sizes than dims allowed (the first dims are repeated once)."""
+        dims = ops.varargs(dims)
+        return self.repeat((1,) * (self.ndim - len(dims)) + dims)
+
+    def flip(self, *dims, axis=None):
+        """Reverse the order along dims (an int or a tuple; none given: all, as numpy)."""
+        dims = ops.one_of("flip", dims=ops.varargs(dims) if dims else None, axis=axis)
+        dims = range(self.ndim) if dims is None else ops.as_axis(dims, self, "flip")
+        reverse = slice(None, None, -1)
+        return self[tuple(reverse if d in dims else slice(None) for d in range(self.ndim))]
+
+    def roll(self, shifts, dims=None, axis=None):
+        """Shift the elements along dims by shifts (ints or tuples), those pushed past the
+        end coming back at the start; with no dims, over the flattened Value."""
+        dims = ops.one_of("roll", dims=dims, axis=axis)
+        shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+        if dims is None and len(shifts) == 1:
+            return self.reshape(-1).roll(shifts, 0).reshape(self.shape)
+        dims = () if dims is None else (dims,) if isinstance(dims, (int, np.integer)) else dims
+        if len(shifts) != len(dims):
+            raise ShapeError(f"roll: {len(shifts)} shifts and {len(dims)} dims must pair up "
+                             f"(Value of shape {self.shape})")
+        index = [np.arange(n) for n in self.shape]
+        for shift, dim in zip(shifts, dims):
+            d = ops.as_dim(dim, self, "roll")
+            index[d] = (index[d] - shift) % max(self.shape[d], 1)
+        return ops.getitem.apply(self, np.ix_(*index))
+
+    def split(self, split_size_or_sections, dim: int = 0) -> tuple:
+        """Cut along dim into pieces of split_size (the last may be smaller) or of the
+        sizes listed; a tuple of slices of this Value."""
+        d, sizes = ops.as_dim(dim, self, "split"), split_size_or_sections
+        n = self.shape[d]
+        if isinstance(sizes, (int, np.integer)):
+            if sizes < 0 or (sizes == 0 and n):
+                raise ShapeError(f"split: split size {sizes} cannot cut dim {d} of size {n} "
+                                 f"(Value of shape {self.shape})")
+            sizes = [sizes] * (n // sizes) + [n % sizes] * bool(n % sizes) if sizes else [0]
+        elif sum(sizes) != n or any(k < 0 for k in sizes):
+            raise ShapeError(f"split: sizes {list(sizes)} do not add up to {n}, the size of "
+                             f"dim {d} of the Value of shape {self.shape}")
+        ends = np.cumsum(sizes).tolist()
+        return tuple(self[(slice(None),) * d + (slice(end - k, end),)]
+                     for k, end in zip(sizes, ends))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        """Split into `chunks` pieces of equal size (the last smaller; as in PyTorch, fewer
+        pieces when the sizes work out so)."""
+        if chunks <= 0:
+            raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+        n = self.shape[ops.as_dim(dim, self, "chunk")]
+        return self.split(-(-n // chunks), dim)
+
+    def gather(self, dim: int, index):
+        """out[i][j] = self[index[i][j]][j] for dim 0, and so on (torch.gather); index has as
+        many dims as self. The gradient adds up where an element was taken more than once."""
+        _, at = ops.gather_index(self, dim, index, "gather")
+        return ops.getitem.apply(self, at)
+
+    def take_along_dim(self, indices, dim=None, axis=None):
+        """gather, with indices broadcast against self in the other dims and negative ones
+        counted from the end (numpy's take_along_axis); no dim: over the flattened Value."""
+        dim = ops.one_of("take_along_dim", dim=dim, axis=axis)
+        index = ops.index_array(indices, "take_along_dim")
+        x = self
+        if dim is None:
+            x, index, dim = self.reshape(-1), index.reshape(-1), 0
+        d = ops.as_dim(dim, x, "take_along_dim")
+        if index.ndim != x.ndim:
+            raise ShapeError(f"take_along_dim: indices of shape {index.shape} need as many "
+                             f"dimensions as the Value of shape {x.shape}")
+        ops.check_range(index, x.shape[d], "take_along_dim", d, x.shape, negative=True)
+        others = ops.broadcast_shape("take_along_dim", x.shape[:d] + (1,) + x.shape[d + 1:],
+                                     index.shape[:d] + (1,) + index.shape[d + 1:])
+        if x.shape != others[:d] + (x.shape[d],) + others[d + 1:]:
+            x = x.expand(others[:d] + (x.shape[d],) + others[d + 1:])
+        index = np.broadcast_to(index % max(x.shape[d], 1),
+                                others[:d] + (index.shape[d],) + others[d + 1:])
+        return ops.getitem.apply(x, ops.along(index, d))
+
+    def index_select(self, dim: int, index):
+        """The entries index (a 1-d integer index) along dim."""
+        d, index = ops.as_dim(dim, self, "index_select"), ops.index_array(index, "index_select")
+        if index.ndim > 1:
+            raise ShapeError(f"index_select: index must be 1-d, got shape {index.shape}")
+        ops.check_range(index, self.shape[d], "index_select", d, self.shape)
+        return ops.getitem.apply(self, (slice(None),) * d + (index.reshape(-1),))
+
+    def masked_select(self, mask):
+        """The elements where mask (bools, broadcast against self) holds, as a 1-d Value."""
+        mask = np.asarray(ops.data_of(mask))
+        if mask.dtype != bool:
+            raise TypeError(f"masked_select: mask must hold bools (a comparison's result), "
+                            f"not {mask.dtype}")
+        shape = ops.broadcast_shape("masked_select", self.shape, mask.shape)
+        flat = ops.broadcast_to.apply(self, shape).reshape(-1)
+        return ops.getitem.apply(flat, np.broadcast_to(mask, shape).reshape(-1))
+
+    def nonzero(self, as_tuple: bool = False):
+        """The indices of the nonzero elements: an int64 constant of shape (count, ndim), or
+        with as_tuple one 1-d index per dim (usable as v[...])."""
+        found = ops.nonzero.apply(self)
+        return tuple(found[:, d] for d in range(found.shape[1])) if as_tuple else found
+
+    def repeat_interleave(self, repeats, dim=None):
+        """Each element repeated `repeats` times (an int, or one count per element) along
+        dim, or over the flattened Value (numpy's repeat)."""
+        x = self if dim is not None else self.reshape(-1)
+        d = ops.as_dim(0 if dim is None else dim, x, "repeat_interleave")
+        counts, n = ops.index_array(repeats, "repeat_interleave").reshape(-1), x.shape[d]
+        if counts.size not in (1, n) or (counts < 0).any():
+            raise ShapeError(f"repeat_interleave: repeats must be non-negative, one or one per "
+                             f"element of dim {d} (size {n}), got {counts.size}")
+        index = np.repeat(np.arange(n), np.broadcast_to(counts, (n,)))
+        return ops.getitem.apply(x, (slice(None),) * d + (index,))
+
+    def unfold(self, dimension: int, size: int, step: int):
+        """The windows of `size` elements along dimension, `step` apart, in a new last dim
+        (dimension's size becomes the number of windows). Overlapping windows' gradients add."""
+        d = ops.as_dim(dimension, self, "unfold")
+        n = self.shape[d]
+        if not 0 <= size <= n or step <= 0:
+            raise ShapeError(f"unfold: windows of size {size} and step {step} do not fit dim {d} "
+                             f"of size {n} (Value of shape {self.shape})")
+        windows = np.arange(0, n - size + 1, step)[:, None] + np.arange(size)
+        return ops.getitem.apply(self, (slice(None),) * d + (windows,)).movedim(d + 1, -1)
+
+    def tril(self, diagonal: int = 0):
+        """The last two dims' lower triangle (on and below `diagonal`), zeros above it."""
+        return ops.where.apply(self, 0.0, ops.triangle(self, diagonal, "tril"))
+
+    def triu(self, diagonal: int = 0):
+        """The last two dims' upper triangle (on and above `diagonal`), zeros below it."""
+        return ops.where.apply(self, 0.0, ~ops.triangle(self, diagonal - 1, "triu"))
+
+    def diag(self, diagonal: int = 0):
+        """A 1-d Value as the `diagonal` of a square matrix of zeros; a 2-d Value's diagonal."""
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise ShapeError(f"diag: needs a 1-d or 2-d Value, got shape {self.shape}")
+        i, size = np.arange(self.shape[0]), self.shape[0] + abs(diagonal)
+        at = (i + max(-diagonal, 0), i + max(diagonal, 0))
+        return ops.scatter.apply(self, at, (size, size))
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1):
+        """The diagonal of the planes of dims dim1, dim2 (offset above it, or below if
+        negative), as a new last dim."""
+        a, b = ops.as_axis((dim1, dim2), self, "diagonal", sort=False)
+        rows, cols = self.shape[a], self.shape[b]
+        i = np.arange(max(0, min(rows + min(offset, 0), cols - max(offset, 0))))
+        return self.movedim((a, b), (-2, -1))[..., i + max(-offset, 0), i + max(offset, 0)]
+
+    def argsort(self, dim=None, descending: bool = False, stable: bool = False, axis=None):
+        """The int64 indices that sort along dim (default -1). Always stable (ties keep
+        their order, also descending) and NaN counts as the largest, as
+        torch.sort(stable=True)."""
+        dim = ops.one_of("argsort", dim=dim, axis=axis)
+        return ops.sort_indices(self, -1 if dim is None else dim, descending, "argsort")
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        """(values, indices) sorted along dim, as argsort orders them; the values are
+        differentiable (each gets its element's gradient), the indices int64 constants."""
+        indices = ops.sort_indices(self, dim, descending, "sort")
+        if self.ndim == 0:
+            return ops.ValuesIndices(self.reshape(()), indices)
+        values = ops.getitem.apply(self, ops.along(indices._data, dim % self.ndim))
+        return ops.ValuesIndices(values, indices)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+        """(values, indices) of the k largest (or smallest) along dim, in order. Of tied
+        elements the first comes first (PyTorch leaves their order unspecified)."""
+        if self.ndim == 0:
+            values, indices = self.reshape(1).topk(k, dim, largest)
+            return ops.ValuesIndices(values.reshape(()), indices.reshape(()))
+        d = ops.as_dim(dim, self, "topk")
+        if not 0 <= k <= self.shape[d]:
+            raise ShapeError(f"topk: k={k} is out of range for dim {d} of size "
+                             f"{self.shape[d]} (Value of shape {self.shape})")
+        first = (slice(None),) * d + (slice(0, k),)
+        indices = ops.sort_indices(self, d, largest, "topk")[first]
+        return ops.ValuesIndices(ops.getitem.apply(self, ops.along(indices._data, d)), indices)
+
+    def scatter_add(self, dim: int, index, src):
+        """A copy of self with src[i][j] added at [index[i][j]][j] for dim 0, and so on
+        (torch.scatter_add; only src's first index.shape elements are used)."""
+        at, src = ops.scatter_index(self, dim, index, src, "scatter_add")
+        return self + ops.scatter.apply(src, at, self.shape)
+
+    def scatter_reduce(self, dim: int, index, src, reduce: str, *, include_self: bool = True):
+        """self with the src elements index sends to each position combined with it by
+        `reduce`: "sum", "prod", "mean", "amax" or "amin"; include_self=False leaves the
+        positions' own values out. Gradients as PyTorch's: amax/amin split a position's
+        gradient equally among the inputs equal to its result (an excluded self takes no
+        share; PyTorch lets it take one and give it to no one)."""
+        if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+            raise ValueError(f"scatter_reduce: reduce must be 'sum', 'prod', 'mean', 'amax' or "
+                             f"'amin', not {reduce!r}")
+        at, src = ops.scatter_index(self, dim, index, src, "scatter_reduce")
+        if reduce not in ("sum", "mean"):
+            return ops.scatter_reduce.apply(self, src, at, reduce, bool(include_self))
+        kept = self if include_self else ops.where.apply(0.0, self, ops.touched(at, self.shape))
+        total = kept + ops.scatter.apply(src, at, self.shape)
+        if reduce == "sum":
+            return total
+        count = ops.scatter(np.ones(np.shape(ops.data_of(src)), self.dtype), at, self.shape)
+        return total / (count + (1.0 if include_self else count == 0))
 
     # ---- linear algebra -------------------------------------------------------------------
     def matmul(self, other): return ops.matmul.apply(self, other)

@@ -169,6 +169,7 @@ def normalize(input: Value, p: float = 2.0, dim: int = 1, eps: float = 1e-12) ->
 
 
 # ---- convolution and pooling ---------------------------------------------------------------------
+from autograd import pad  # noqa: E402,F401  (the engine's torch.nn.functional.pad)
 
 
 # ---- normalisation, embedding, attention, dropout ---------------------------------------------------

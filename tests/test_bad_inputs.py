@@ -166,7 +166,7 @@ def test_mismatched_shapes_raise_value_error_naming_op_and_shapes(f, a, b, words
 
 @pytest.mark.parametrize("f, words", [
     (lambda v: v.reshape(4), ["reshape", "(2, 3)", "(4,)"]),
-    (lambda v: v.transpose(0, 0), ["transpose", "(2, 3)"]),
+    (lambda v: v.transpose((0, 0)), ["transpose", "(2, 3)"]),
     (lambda v: v.transpose(1, 0, 2), ["transpose", "(2, 3)"]),
     (lambda v: v.sum(axis=2), ["sum", "axis 2", "(2, 3)"]),
     (lambda v: v.softmax(axis=-3), ["softmax", "axis -3", "(2, 3)"]),

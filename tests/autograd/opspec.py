@@ -633,6 +633,139 @@ for _name, _step in (("cummax", np.maximum), ("cummin", np.minimum)):
 
 
 # ---- shapes and indexing (more) -------------------------------------------------------------------
+def _ours_and_torchs(source: str):
+    """A call on `a` spelled as in PyTorch (`a.flip(0)`, `autograd.f(a, ...)`, `t.tensor(...)`
+    for an index) as a function of a Value, and as one of a torch tensor."""
+    ours = source.replace("t.tensor", "np.array")
+    theirs = source.replace("autograd.", "t.")
+    return (lambda a: eval(ours, {"np": np, "autograd": autograd, "a": a}),
+            lambda t, a: eval(theirs, {"t": t, "a": a}))
+
+
+for _call, _ref, _shapes in [
+        ("a.permute(1, 2, 0)", lambda x: np.einsum("ijk->jki", x), ((2, 3, 2),)),
+        ("a.transpose(0, 2)", lambda x: np.einsum("ijk->kji", x), ((2, 3, 1),)),
+        ("a.transpose(0, 1)", lambda x: np.einsum("ij->ji", x), ((2, 3),)),
+        ("autograd.movedim(a, (0, 1), (2, 0))", lambda x: np.einsum("ijk->jki", x), ((2, 3, 2),)),
+        ("autograd.swapaxes(a, -1, 0)", lambda x: np.einsum("ijk->kji", x), ((2, 1, 3),)),
+        ("a.view(-1, 2)", lambda x: x.reshape(3, 2), ((2, 3),)),
+        ("a.flatten(1)", lambda x: x.reshape(2, 6), ((2, 3, 2),)),
+        ("autograd.flatten(a)", lambda x: np.reshape(x, (1,)), (S,)),
+        ("a.unflatten(-1, (2, -1))", lambda x: x.reshape(2, 2, 3), ((2, 6),)),
+        ("a.squeeze()", lambda x: x.reshape(3), ((1, 3, 1),)),
+        ("autograd.squeeze(a, (0, 1))", lambda x: x.reshape(3, 1), ((1, 3, 1),)),
+        ("a.unsqueeze(-1)", lambda x: np.reshape(x, np.shape(x) + (1,)), ((2, 3),)),
+        ("a.unsqueeze(0)", lambda x: np.reshape(x, (1,)), (S,)),
+        ("a.expand(2, -1, 3)", lambda x: x + np.zeros((2, 2, 3)), ((2, 1),)),
+        ("a.broadcast_to((2, 3))", lambda x: x + np.zeros((2, 3)), (S,)),
+        ("a.repeat(2, 1, 3)", lambda x: np.tile(x, (2, 1, 3)), ((2, 2),)),
+        ("autograd.tile(a, (2,))", lambda x: np.concatenate([x, x], 1), ((2, 3),)),
+        ("a.flip(0, 2)", lambda x: x[::-1, :, ::-1], ((2, 3, 2),)),
+        ("a.roll((1, -2), (0, 1))", lambda x: np.roll(np.roll(x, 1, 0), -2, 1), ((3, 4),)),
+        ("autograd.roll(a, 4)", lambda x: np.roll(x.ravel(), 4).reshape(x.shape), ((2, 3),)),
+        ("autograd.cat([a, a * 2], dim=1)", lambda x: np.concatenate([x, x * 2], 1), ((2, 1),)),
+        ("a.gather(0, t.tensor([[2, 0, 2], [1, 1, 0]]))",
+         lambda x: x[[[2, 0, 2], [1, 1, 0]], [[0, 1, 2]]], ((3, 3),)),
+        ("autograd.gather(a, 1, t.tensor([[1, 1], [0, 2]]))",
+         lambda x: x[[[0], [1]], [[1, 1], [0, 2]]], ((3, 3),)),
+        ("a.take_along_dim(t.tensor([[-1, 0]]), 1)", lambda x: x[:, [2, 0]], ((2, 3),)),
+        ("autograd.take_along_dim(a, t.tensor([5, 0, 5]))", lambda x: x.ravel()[[5, 0, 5]],
+         ((2, 3),)),
+        ("a.index_select(1, t.tensor([2, 0, 2]))", lambda x: x[:, [2, 0, 2]], ((2, 3),)),
+        ("a.masked_select(t.tensor([True, False, True]))", lambda x: x[:, [0, 2]].ravel(),
+         ((2, 3),)),
+        ("a.repeat_interleave(t.tensor([2, 0, 1]), dim=1)", lambda x: x[:, [0, 0, 2]], ((2, 3),)),
+        ("autograd.repeat_interleave(a, 2)", lambda x: np.repeat(x, 2), (S,)),
+        ("a.unfold(1, 3, 2)", lambda x: np.stack([x[:, 0:3], x[:, 2:5], x[:, 4:7]], 1),
+         ((2, 7),)),
+        ("a.unfold(1, 2, 1)", lambda x: np.stack([x[:, :2], x[:, 1:3]], 1).swapaxes(2, 3),
+         ((2, 3, 2),)),
+        ("a.tril(-1)", lambda x: x * (np.arange(3)[:, None] > np.arange(4)), ((3, 4),)),
+        ("autograd.tril(a)", lambda x: x * (np.arange(3)[:, None] >= np.arange(3)), ((2, 3, 3),)),
+        ("a.triu(1)", lambda x: x * (np.arange(3)[:, None] < np.arange(4)), ((3, 4),)),
+        ("a.diag(1)", lambda x: np.pad(x * np.eye(3), ((0, 1), (1, 0))), ((3,),)),
+        ("autograd.diag(a, -1)", lambda x: x[[1, 2], [0, 1]], ((3, 4),)),
+        ("a.diagonal(1, 2, 0)", lambda x: np.stack([x[1, :, 0], x[2, :, 1], x[3, :, 2]], -1),
+         ((4, 2, 4),)),
+        ("a.sort(dim=0).values", lambda x: np.sort(x, 0), ((3, 2),)),
+        ("autograd.sort(a, descending=True).values", lambda x: -np.sort(-x, -1), ((2, 4),)),
+        ("a.topk(2).values", lambda x: -np.sort(-x, -1)[:, :2], ((2, 4),)),
+        ("autograd.topk(a, 2, 0, largest=False).values", lambda x: np.sort(x, 0)[:2], ((3, 2),)),
+]:
+    _fn, _torch = _ours_and_torchs(_call)
+    spec(_call, _fn, _ref, {"": _shapes}, torch=_torch)
+
+for _call, _ref in [("a.sort(1, descending=True).indices", lambda x: np.argsort(-x, 1)),
+                    ("autograd.argsort(a, 0)", lambda x: np.argsort(x, 0)),
+                    ("a.topk(2).indices", lambda x: np.argsort(-x, -1)[:, :2]),
+                    ("autograd.nonzero(a.relu())", lambda x: np.argwhere(x > 0))]:
+    _fn, _torch = _ours_and_torchs(_call)
+    spec(_call, _fn, _ref, {"": ((3, 4),)}, torch=_torch, differentiable=False, float32=False)
+
+for _mode, _numpy in [("constant", "constant"), ("reflect", "reflect"), ("replicate", "edge"),
+                      ("circular", "wrap")]:
+    spec(f"pad({_mode})", lambda a, m=_mode: autograd.pad(a, (1, 2, 2, 0), m),
+         lambda x, m=_numpy: np.pad(x, ((0, 0), (2, 0), (1, 2)), mode=m), {"": ((1, 3, 4),)},
+         torch=lambda t, a, m=_mode: t.nn.functional.pad(a, (1, 2, 2, 0), m))
+spec("pad(value, negative widths)", lambda a: autograd.pad(a, (-1, 2, 1, 0), value=0.5),
+     lambda x: np.pad(x[:, 1:], ((1, 0), (0, 2)), constant_values=0.5), {"": ((2, 3),)},
+     torch=lambda t, a: t.nn.functional.pad(a, (-1, 2, 1, 0), value=0.5))
+
+
+def _weighted(pieces, dim):
+    """The pieces of a split joined again, piece i times i + 1: each gets its own gradient."""
+    return autograd.concat([p * (i + 1) for i, p in enumerate(pieces)], dim)
+
+
+def _torch_weighted(t, pieces, dim):
+    return t.cat([p * (i + 1) for i, p in enumerate(pieces)], dim)
+
+
+spec("split", lambda a: _weighted(a.split(2, dim=1), 1),
+     lambda x: x * np.array([1, 1, 2, 2, 3]), {"": ((2, 5),)},
+     torch=lambda t, a: _torch_weighted(t, a.split(2, dim=1), 1))
+spec("split(sections)", lambda a: _weighted(autograd.split(a, [1, 3]), 0),
+     lambda x: x * np.array([[1], [2], [2], [2]]), {"": ((4, 2),)},
+     torch=lambda t, a: _torch_weighted(t, t.split(a, [1, 3]), 0))
+spec("chunk", lambda a: _weighted(a.chunk(3), 0), lambda x: x * np.array([1, 1, 2, 2, 3]),
+     {"": ((5,),)}, torch=lambda t, a: _torch_weighted(t, a.chunk(3), 0))
+spec("meshgrid", lambda a, b: autograd.stack(autograd.meshgrid(a, b)),
+     lambda x, y: np.stack([x[:, None] + 0 * y, 0 * x[:, None] + y]), {"": ((3,), (2,))},
+     torch=lambda t, a, b: t.stack(t.meshgrid(a, b, indexing="ij")))
+spec("meshgrid(xy)", lambda a, b, c: autograd.stack(autograd.meshgrid([a, b, c], indexing="xy")),
+     lambda x, y, z: np.stack(np.meshgrid(x, y, z)), {"": ((3,), (2,), (2,))},
+     torch=lambda t, a, b, c: t.stack(t.meshgrid(a, b, c, indexing="xy")))
+
+# scatter_add and scatter_reduce: self (3, 4), index and src (2, 3): row 0 gets several
+# values, row 1 none, column 3 none. (A src larger than index: PyTorch uses its corner, and
+# its backward fails, so that layout is compared with the reference only.)
+_SCATTER = np.array([[0, 2, 0], [0, 0, 2]])
+
+
+def _scatter_ref(x, src, reduce, include_self=True):
+    """torch.scatter_reduce along dim 0, one element at a time."""
+    out, groups = x.copy(), {}
+    for (i, j), row in np.ndenumerate(_SCATTER):
+        groups.setdefault((row, j), [x[row, j]] if include_self else []).append(src[i, j])
+    combine = {"sum": sum, "prod": np.prod, "mean": np.mean, "amax": max, "amin": min}[reduce]
+    for at, values in groups.items():
+        out[at] = combine(values)
+    return out
+
+
+spec("scatter_add", lambda a, b: a.scatter_add(0, _SCATTER, b),
+     lambda x, y: _scatter_ref(x, y, "sum"), {"": ((3, 4), (2, 3))},
+     torch=lambda t, a, b: a.scatter_add(0, t.tensor(_SCATTER), b))
+spec("scatter_add(larger src)", lambda a, b: autograd.scatter_add(a, 0, _SCATTER, b),
+     lambda x, y: _scatter_ref(x, y, "sum"), {"": ((3, 4), (3, 4))})
+for _reduce in ("sum", "prod", "mean", "amax", "amin"):
+    for _self in (True, False):
+        spec(f"scatter_reduce({_reduce}, include_self={_self})",
+             lambda a, b, r=_reduce, i=_self: autograd.scatter_reduce(a, 0, _SCATTER, b, r,
+                                                                     include_self=i),
+             lambda x, y, r=_reduce, i=_self: _scatter_ref(x, y, r, i), {"": ((3, 4), (2, 3))},
+             torch=lambda t, a, b, r=_reduce, i=_self: a.scatter_reduce(
+                 0, t.tensor(_SCATTER), b, r, include_self=i))
 
 
 # ---- linear algebra (more) ----------------------------------------------------------------------

@@ -174,7 +174,7 @@ def test_an_axis_out_of_range_is_numpys_axis_error(f):
 
 @pytest.mark.parametrize("f", [
     lambda v: v @ Value(np.ones((4, 2))), lambda v: v.reshape(4, 2),
-    lambda v: v.transpose(0, 0), lambda v: v.transpose(1, 0, 2),
+    lambda v: v.transpose((0, 0)), lambda v: v.transpose(1, 0, 2),
     lambda v: autograd.concat([v, Value(np.ones((2, 4)))]), lambda v: v + np.ones(4),
     lambda v: v.sum(axis=(0, 0)), lambda v: v.sum(axis=(1, -1)),
     lambda v: autograd.stack([v, v.T]),
