@@ -470,10 +470,12 @@ class Value:
 
     def transpose(self, *axes):
         """numpy's transpose(*axes), a permutation of all axes (none given: reversed), or
-        PyTorch's transpose(dim0, dim1), which swaps two. Two ints are PyTorch's swap: the
-        one call the two read differently is transpose(0, 1) of a 2-d Value, numpy's
-        identity. A tuple is numpy's permutation: transpose((0, 1)), permute(0, 1)."""
-        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+        PyTorch's transpose(dim0, dim1), which swaps two. On a 2-d Value two ints are a
+        permutation, as the API has always read them: transpose(0, 1) leaves it as it is,
+        where PyTorch would swap (use .T, swapaxes or permute for that). On other Values
+        two ints are PyTorch's swap, which numpy would refuse."""
+        if len(axes) == 2 and self.ndim != 2 and all(isinstance(a, (int, np.integer))
+                                                      for a in axes):
             return ops.transpose.apply(self, ops.swapped(self, *axes, "transpose"))
         axes = ops.varargs(axes) or tuple(range(self.ndim))[::-1]
         return ops.transpose.apply(self, ops.permutation(axes, self, "transpose"))

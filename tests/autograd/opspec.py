@@ -645,7 +645,7 @@ def _ours_and_torchs(source: str):
 for _call, _ref, _shapes in [
         ("a.permute(1, 2, 0)", lambda x: np.einsum("ijk->jki", x), ((2, 3, 2),)),
         ("a.transpose(0, 2)", lambda x: np.einsum("ijk->kji", x), ((2, 3, 1),)),
-        ("a.transpose(0, 1)", lambda x: np.einsum("ij->ji", x), ((2, 3),)),
+        ("a.transpose(1, 0)", lambda x: np.einsum("ij->ji", x), ((2, 3),)),
         ("autograd.movedim(a, (0, 1), (2, 0))", lambda x: np.einsum("ijk->jki", x), ((2, 3, 2),)),
         ("autograd.swapaxes(a, -1, 0)", lambda x: np.einsum("ijk->kji", x), ((2, 1, 3),)),
         ("a.view(-1, 2)", lambda x: x.reshape(3, 2), ((2, 3),)),

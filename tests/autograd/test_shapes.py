@@ -99,12 +99,18 @@ def test_scatter_mean_without_self_keeps_untouched_positions():
 
 
 # ---- transpose: numpy's permutation and PyTorch's swap ---------------------------------------
-def test_two_ints_swap_as_in_torch_and_a_tuple_permutes_as_in_numpy():
+def test_two_ints_permute_a_matrix_as_in_numpy_and_swap_other_ranks_as_in_torch():
     m, t = Value(np.arange(6.0).reshape(2, 3)), Value(np.arange(24.0).reshape(2, 3, 4))
-    assert m.transpose(0, 1).shape == (3, 2) and m.transpose(1, 0).shape == (3, 2)
+    # the API's transpose(*axes) is numpy's: on a matrix (0, 1) keeps the order, (1, 0) swaps
+    assert m.transpose(0, 1).shape == (2, 3) and m.transpose(1, 0).shape == (3, 2)
+    assert m.transpose(1, 0).data.tolist() == np.arange(6.0).reshape(2, 3).T.tolist()
     assert m.transpose((0, 1)).shape == (2, 3) and m.permute(0, 1).shape == (2, 3)
-    assert m.transpose(1, 1).shape == (2, 3)  # PyTorch: swapping a dim with itself is a no-op
+    assert m.T.shape == (3, 2) and autograd.swapaxes(m, 0, 1).shape == (3, 2)
+    with pytest.raises(ValueError, match="transpose"):
+        m.transpose(1, 1)  # a permutation that repeats an axis
+    # on other ranks numpy would refuse two ints, so they are PyTorch's swap
     assert t.transpose(0, 2).shape == (4, 3, 2) and t.transpose(-1, -2).shape == (2, 4, 3)
+    assert t.transpose(1, 1).shape == (2, 3, 4)  # PyTorch: swapping a dim with itself
     assert t.transpose(1, 2, 0).shape == (3, 4, 2) and t.transpose().shape == (4, 3, 2)
     assert autograd.transpose(t, 0, 1).shape == (3, 2, 4)
 
