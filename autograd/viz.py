@@ -13,7 +13,7 @@ its inputs and its output, so the picture reads in the direction data flows. Par
 (leaves that get a gradient), inputs (data that needs none), intermediates and the output
 have their own colours; numbers folded into the graph (`x * 2`) appear as plain numbers, and
 a mean as one `mean` op. A graph too long for a screen is wrapped into rows (columns with
-rankdir="TB"), `collapse=` draws modules as single boxes, and `explain=True` writes on each
+rankdir="TB", the smaller of the two with rankdir=None), `collapse=` draws modules as single boxes, and `explain=True` writes on each
 edge its local derivative and the gradient that flows back along it.
 
 Building the `Digraph` and its DOT source (`g.source`) needs only the `graphviz` Python
@@ -102,7 +102,7 @@ class _Digraph(graphviz.Digraph):
         return self.pipe(format="svg", encoding="utf-8")
 
 
-def draw_graph(root: Value, rankdir: str | None = None, show_data: bool = True,
+def draw_graph(root: Value, rankdir: str | None = "LR", show_data: bool = True,
                show_grad: bool = True, module=None, max_nodes: int | None = None,
                groups: dict | None = None, collapse=None, expand=None, explain: bool = False,
                wrap: bool = True) -> graphviz.Digraph:
@@ -116,11 +116,11 @@ def draw_graph(root: Value, rankdir: str | None = None, show_data: bool = True,
     the graph (unnamed leaves holding a Python float, such as the 2 of `x * 2`) are drawn as
     plain numbers, and a mean as one `mean` op of its input (`autograd.explain.shown`).
 
-    Layout (`autograd.layout`): a drawing that fits a screen in one line goes left to
-    right; a longer one is wrapped into rows (left to right) or columns (top to bottom),
-    whichever is smaller, as many as make it smallest, never cutting a top-level box.
-    `rankdir` "LR" or "TB" fixes the direction; `wrap=False` draws one line (left to right
-    unless `rankdir` says otherwise). `show_data`/`show_grad`: include
+    Layout (`autograd.layout`): `rankdir` is the direction data flows, "LR" (left to right,
+    the default) or "TB". A drawing that fits a screen in one line stays on one line; a
+    longer one is wrapped, like text, into as many rows ("LR") or columns ("TB") as make it
+    smallest, never cutting a top-level box. `rankdir=None` tries both and keeps the
+    smaller; `wrap=False` draws one line. `show_data`/`show_grad`: include
     those rows. `max_nodes`: draw only that many Values, the nearest to `root`
     (breadth-first), and stand one dashed "... N more values" box in for the rest.
     `explain=True` labels each edge into an op with the local derivative (when the op's
