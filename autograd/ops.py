@@ -1061,6 +1061,50 @@ scatter_reduce = Op("scatter_reduce", _scatter_reduce, _scatter_reduce_grad_a,
                     _scatter_reduce_grad_src)
 
 
+# ---- sliding windows -------------------------------------------------------------------------
+# The primitive under unfold, convolution and pooling. `windows` views every window of
+# `size` elements, `step` apart and with `dilation` between their elements, along `axes`:
+# those axes count the windows, and one new trailing axis per window axis holds each
+# window's elements (numpy's sliding_window_view, strided). Its VJP `window_sum` adds each
+# window's gradient back where the window came from (overlapping windows add up), and the
+# VJP of that sum is `windows` again, so both differentiate to any order. The forward is a
+# read-only view of the input (which the engine never writes to): no copy until a reshape
+# needs one, as im2col does.
+def window_count(n: int, size: int, step: int, dilation: int) -> int:
+    """How many windows fit along an axis of n elements (0 if none)."""
+    return max((n - dilation * (size - 1) - 1) // step + 1, 0)
+
+
+def _windows(a, axes, size, step, dilation):
+    span = [d * (k - 1) + 1 for k, d in zip(size, dilation)]
+    view = np.lib.stride_tricks.sliding_window_view(a, span, axis=axes)
+    index = [slice(None)] * a.ndim + [slice(None, None, d) for d in dilation]
+    for axis, s in zip(axes, step):
+        index[axis] = slice(None, None, s)
+    return view[tuple(index)]
+
+
+def _window_sum(g, shape, axes, size, step, dilation):
+    """Zeros of `shape` with each window of g added back in place: one strided slice per
+    position inside the window (prod(size) adds, each over all windows at once)."""
+    out = np.zeros(shape, dtype=np.result_type(g))
+    counts = [g.shape[axis] for axis in axes]
+    for offsets in np.ndindex(*size):
+        at = [slice(None)] * len(shape)
+        for axis, k, n, s, d in zip(axes, offsets, counts, step, dilation):
+            at[axis] = slice(k * d, k * d + s * (n - 1) + 1, s)
+        out[tuple(at)] += g[(Ellipsis, *offsets)]
+    return out
+
+
+windows = Op("windows", _windows,
+             lambda g, out, a, axes, size, step, dilation:
+             window_sum(g, shape_of(a), axes, size, step, dilation))
+window_sum = Op("window_sum", _window_sum,
+                lambda g, out, a, shape, axes, size, step, dilation:
+                windows(g, axes, size, step, dilation))
+
+
 # ---- linear algebra ------------------------------------------------------------------------
 # (matmul above)
 def einsum_op(n: int) -> Op:
