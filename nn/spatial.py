@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from autograd import Value, pad, where
+from autograd import Value, pad
 from autograd import ops
 from autograd.mode import ShapeError
 
@@ -110,15 +110,18 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, n: int, op: st
     stride, dilation = (_tuple(stride, n, "stride", op), _tuple(dilation, n, "dilation", op))
     x = _padded(x, _conv_padding(padding, kernel, stride, dilation, op))
     counts = _window_counts(x, kernel, stride, dilation, op)
-    # im2col: windows (N, C, *counts, *kernel) -> rows (groups, N * windows, C/g * kernel)
+    # im2col: the windows (N, C, *counts, *kernel) as columns (groups, C/g * kernel,
+    # N * windows): each row of the copy is a run of output positions, which reads the
+    # input in its own order (its last dim contiguous, for stride 1), and the products
+    # and their gradients stay large contiguous blocks.
     cols = ops.windows(x, _window_axes(x, n), kernel, stride, dilation)
     cols = cols.reshape((batch, groups, group_channels) + cols.shape[2:])
-    cols = cols.transpose((1, 0, *range(3, 3 + n), 2, *range(3 + n, 3 + 2 * n)))
+    cols = cols.transpose((1, 2, *range(3 + n, 3 + 2 * n), 0, *range(3, 3 + n)))
     size = group_channels * math.prod(kernel)
-    cols = cols.reshape(groups, -1, size)
-    matrix = w.reshape(groups, out_channels // groups, size).transpose(0, 2, 1)
-    out = (cols @ matrix).reshape((groups, batch) + counts + (out_channels // groups,))
-    out = out.transpose((1, 0, n + 2, *range(2, n + 2))).reshape((batch, out_channels) + counts)
+    cols = cols.reshape(groups, size, -1)
+    matrix = w.reshape(groups, out_channels // groups, size)
+    out = (matrix @ cols).reshape((out_channels, batch) + counts)
+    out = out.transpose((1, 0, *range(2, n + 2)))
     if bias is not None:
         out = out + _as_value(bias).reshape((out_channels,) + (1,) * n)
     return _unbatched(out, batched)
@@ -163,11 +166,11 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     group_channels, out_group = channels // groups, w.shape[1]
     counts = x.shape[2:]
     # each input pixel times the weight is one output window: (N, C_out, *counts, *kernel)
-    rows = x.reshape((batch, groups, group_channels, -1)).transpose(1, 0, 3, 2)
-    rows = rows.reshape(groups, -1, group_channels)
-    matrix = w.reshape(groups, group_channels, out_group * math.prod(kernel))
-    cols = (rows @ matrix).reshape((groups, batch) + counts + (out_group,) + kernel)
-    cols = cols.transpose((1, 0, n + 2, *range(2, n + 2), *range(n + 3, 2 * n + 3)))
+    rows = x.reshape((batch, groups, group_channels, -1)).transpose(1, 2, 0, 3)
+    rows = rows.reshape(groups, group_channels, -1)
+    matrix = w.reshape(groups, group_channels, -1).transpose(0, 2, 1)
+    cols = (matrix @ rows).reshape((groups, out_group) + kernel + (batch,) + counts)
+    cols = cols.transpose((n + 2, 0, 1, *range(n + 3, 2 * n + 3), *range(2, n + 2)))
     cols = cols.reshape((batch, groups * out_group) + counts + kernel)
     full = tuple((c - 1) * s + d * (k - 1) + 1 + p for c, s, d, k, p in
                  zip(counts, stride, dilation, kernel, output_padding))
@@ -223,6 +226,14 @@ def _pool_geometry(x: Value, kernel_size, stride, padding, dilation, ceil_mode, 
     return kernel, stride, dilation, tuple(counts), widths
 
 
+def _window_first(win: Value, n: int) -> Value:
+    """The windows as (window size, *windows' shape): the window's elements in one front
+    axis, so that reducing over it compares or adds whole arrays elementwise (numpy reduces
+    over the small last axes of a strided view some 30 times slower)."""
+    front = win.transpose((*range(win.ndim - n, win.ndim), *range(win.ndim - n)))
+    return front.reshape((-1,) + front.shape[n:])
+
+
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, n, op):
     x, batched = _batched(_as_value(input), n, op)
     kernel, stride, dilation, counts, widths = _pool_geometry(
@@ -231,18 +242,18 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     # flag; no window is all padding (padding <= kernel / 2), so it never wins.
     low = float(np.finfo(x.dtype).min)
     win = ops.windows(_padded(x, widths, low), _window_axes(x, n), kernel, stride, dilation)
-    # As in PyTorch the gradient goes to one element per window, the first largest: the
-    # max is the sum of the window with all but that element masked out.
-    size = math.prod(kernel)
-    best = np.asarray(win.data).reshape(win.shape[:-n] + (size,)).argmax(axis=-1)[..., None]
-    first = (np.arange(size) == best).reshape(win.shape)
-    out = _unbatched(where(first, win, 0.0).sum(axis=tuple(range(-n, 0))), batched)
+    # The max of each window's elements: at ties each gets an equal share of the gradient
+    # (torch.amax's rule; PyTorch's max_pool2d gives it all to the first). After a ReLU the
+    # ties are at 0, where the ReLU passes no gradient anyway.
+    out = _unbatched(_window_first(win, n).max(axis=0), batched)
     if not return_indices:
         return out
     # the flat index (over the input's spatial dims) of each window's max, as PyTorch's
     spatial = x.shape[-n:]
     origin = np.pad(np.arange(math.prod(spatial)).reshape(spatial), widths, constant_values=-1)
     origin = ops._windows(origin, tuple(range(n)), kernel, stride, dilation)
+    size = math.prod(kernel)
+    best = np.asarray(win.data).reshape(win.shape[:-n] + (size,)).argmax(axis=-1)[..., None]
     origin = np.broadcast_to(origin.reshape(counts + (size,)), best.shape[:-1] + (size,))
     index = np.take_along_axis(origin, best, axis=-1)[..., 0]
     # a constant of int64 data, as the engine's argmax makes it
@@ -262,8 +273,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     """The max of each kH x kW window of (N, C, H, W) (stride: the kernel_size unless given;
     padding, at most half the kernel, never wins; ceil_mode keeps last partial windows).
-    The gradient goes to the first largest element of each window, as in PyTorch. With
-    return_indices also each max's flat index into the input's H x W plane."""
+    Where a window's largest elements tie, they share its gradient equally (PyTorch gives
+    it all to the first). With return_indices also each max's (first) flat index into the
+    input's H x W plane."""
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
                      2, "max_pool2d")
 
@@ -274,7 +286,7 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
     kernel, stride, dilation, counts, widths = _pool_geometry(
         x, kernel_size, stride, padding, 1, ceil_mode, n, op)
     win = ops.windows(_padded(x, widths), _window_axes(x, n), kernel, stride, dilation)
-    total = win.sum(axis=tuple(range(-n, 0)))
+    total = _window_first(win, n).sum(axis=0)
     if divisor_override:
         return _unbatched(total / float(divisor_override), batched)
     # PyTorch divides by the window's elements inside the padded input (or, without

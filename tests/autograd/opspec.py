@@ -812,6 +812,8 @@ spec("windows(2 axes)", lambda a: ops.windows(a, (1, 2), (2, 3), (2, 1), (1, 2))
 spec("window_sum", lambda a: ops.window_sum(a, (2, 6), (1,), (2,), (3,), (2,)),
      lambda x: sum(np.pad(x[:, i, k][:, None], ((0, 0), (3 * i + 2 * k, 6 - 3 * i - 2 * k - 1)))
                    for i in range(2) for k in range(2)), {"": ((2, 2, 2),)})
+spec("window_sum(tiling)", lambda a: ops.window_sum(a, (4, 2, 6), (0, 2), (2, 3), (2, 3), (1, 1)),
+     lambda x: np.einsum("ajbkl->akjbl", x).reshape(4, 2, 6), {"": ((2, 2, 2, 2, 3),)})
 
 
 def _conv_ref(x, w, b=None, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
