@@ -229,9 +229,14 @@ def _pool_geometry(x: Value, kernel_size, stride, padding, dilation, ceil_mode, 
 def _window_first(win: Value, n: int) -> Value:
     """The windows as (window size, *windows' shape): the window's elements in one front
     axis, so that reducing over it compares or adds whole arrays elementwise (numpy reduces
-    over the small last axes of a strided view some 30 times slower)."""
-    front = win.transpose((*range(win.ndim - n, win.ndim), *range(win.ndim - n)))
-    return front.reshape((-1,) + front.shape[n:])
+    over the small last axes of a strided view some 30 times slower). The copy keeps the
+    input's memory order (a convolution's output is channel-major), and so do the results
+    and gradients computed from it: no copy back and forth."""
+    lead = win.ndim - n
+    order = sorted(range(lead), key=lambda i: -abs(win.data.strides[i]))
+    front = win.transpose((*range(lead, win.ndim), *order))
+    front = front.reshape((-1,) + front.shape[n:])
+    return front.transpose((0, *[1 + order.index(i) for i in range(lead)]))
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, n, op):
