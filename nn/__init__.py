@@ -22,7 +22,9 @@ from .layers import MLP, Layer, Linear, Perceptron, Sequential
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss,
                      binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                      mse_loss)
+from .losses import NLLLoss, nll_loss
 from .module import Module, load_state
+from .normalization import BatchNorm1d, BatchNorm2d, Dropout, Embedding, GroupNorm, LayerNorm
 from .train import fit
 
 # Anomaly reports name the user's line, not one inside nn.

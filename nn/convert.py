@@ -49,7 +49,7 @@ def to_torch(model: Module) -> "torch.nn.Module":
     torch = _import_torch("to_torch")
     net, params = _torch_twin(model, torch)
     shapes = {name: tensor.shape for name, tensor in net.state_dict().items()}
-    net.load_state_dict({name: torch.tensor(np.transpose(_data(p), axes).reshape(shapes[name]))
+    net.load_state_dict({name: torch.tensor(_data(p, axes).reshape(shapes[name]))
                          for name, (p, axes) in params.items()})
     return net
 
@@ -104,9 +104,10 @@ def state_from_torch(model: Module, state: dict) -> tuple[dict, list[str]]:
     return converted, problems
 
 
-def _data(x) -> np.ndarray:
-    """A parameter's data, or a buffer (an array) itself."""
-    return np.asarray(x.data if isinstance(x, Value) else x)
+def _data(x, axes) -> np.ndarray:
+    """A parameter's data, or a buffer (an array) itself, with its axes in torch's order."""
+    data = np.asarray(x.data if isinstance(x, Value) else x)
+    return data if axes is None else np.transpose(data, axes)
 
 
 def _import_torch(caller: str):
