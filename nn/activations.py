@@ -1,7 +1,7 @@
 """Activation functions as modules, and the one place that turns an activation name into one.
 
 Every layer that takes `activation=` accepts a name ("relu", "leaky_relu", "sigmoid",
-"tanh", "softmax", "identity" or None), a Module, a Module class, or any callable.
+"tanh", "softmax", "gelu", "silu", "softplus", "identity" or None), a Module, a Module class, or any callable.
 """
 from __future__ import annotations
 
@@ -102,7 +102,8 @@ class Identity(Module):
 
 
 ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh,
-               "softmax": Softmax, "identity": Identity}
+               "softmax": Softmax, "identity": Identity, "gelu": GELU, "silu": SiLU,
+               "softplus": Softplus}
 
 
 def get_activation(activation):

@@ -178,9 +178,18 @@ from autograd import pad  # noqa: E402,F401  (the engine's torch.nn.functional.p
 import numpy as np  # noqa: E402
 
 import autograd  # noqa: E402
-from autograd.mode import ShapeError  # noqa: E402
+from autograd.mode import ShapeError, state  # noqa: E402
 
 from .losses import nll_loss  # noqa: E402,F401
+
+
+def _not_traced(op: str, what: str) -> None:
+    """Refuse what a replay of `autograd.compile` would silently skip: it replays the graph,
+    not the Python and numpy work around it (a fresh random mask, a running statistic)."""
+    if state.tracer is not None:
+        raise RuntimeError(f"autograd.compile: {op} {what}, which a replay would not repeat; "
+                           "compile the evaluation step (model.eval()) only, or train "
+                           "without compile")
 
 
 def dropout(input: Value, p: float = 0.5, training: bool = True, *, generator=None,
@@ -196,6 +205,7 @@ def dropout(input: Value, p: float = 0.5, training: bool = True, *, generator=No
         return input
     if p == 1:  # everything dropped (1 / (1 - p) would be inf)
         return input * 0.0
+    _not_traced("dropout", "draws a new random mask at each call")
     keep = autograd.rand(input.shape, generator=generator, rng=rng).data >= p
     return input * (keep * (1.0 / (1.0 - p))).astype(input.dtype)
 
@@ -258,6 +268,7 @@ def batch_norm(input: Value, running_mean, running_var, weight=None, bias=None,
                          f"got input of shape {input.shape}")
     out, mean, var = _normalized(input, axes, eps)
     if running_mean is not None:
+        _not_traced("batch_norm", "updates its running statistics in training")
         for stat, batch in ((_stat_array(running_mean, "running_mean", channels), mean.data),
                             (_stat_array(running_var, "running_var", channels),
                              var.data * (count / (count - 1)))):  # the unbiased variance
@@ -292,11 +303,15 @@ def group_norm(input: Value, num_groups: int, weight=None, bias=None,
 
 def embedding(input, weight: Value, padding_idx: int | None = None) -> Value:
     """The rows of `weight` (num_embeddings, embedding_dim) at the integer indices `input`
-    (any shape): the result has shape input.shape + (embedding_dim,). The row padding_idx
+    (any shape; floats that are whole numbers count): the result has shape input.shape +
+    (embedding_dim,). The row padding_idx
     (if given; negative counts from the end) gets no gradient, as in PyTorch."""
     indices = np.asarray(input.data if isinstance(input, Value) else input)
+    if indices.dtype.kind == "f" and np.array_equal(indices, np.round(indices)):
+        indices = indices.astype(np.intp)  # whole numbers in a float Value, as nn.fit makes
     if indices.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}")
+        raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}"
+                        + (" holding fractions" if indices.dtype.kind == "f" else ""))
     n = weight.shape[0]
     bad = (indices < -n) | (indices >= n)  # numpy would take negatives from the end
     if bad.any() or (indices < 0).any():

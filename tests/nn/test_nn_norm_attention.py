@@ -103,6 +103,19 @@ def test_dropout_is_reproducible_and_its_gradient_is_the_mask():
             nn.Dropout(p)
 
 
+def test_compile_refuses_what_a_replay_would_skip_and_replays_evaluation():
+    x = Value(np.random.default_rng(0).standard_normal((4, 3)))
+    for layer, words in [(nn.Dropout(0.5), "dropout draws a new random mask"),
+                         (nn.BatchNorm1d(3), "batch_norm updates its running statistics")]:
+        step = autograd.compile(lambda x, layer=layer: layer(x).sum())
+        with pytest.raises(RuntimeError, match=words):
+            step(x)
+        layer.eval()
+        step = autograd.compile(lambda x, layer=layer: layer(x).sum())
+        assert step(x).item() == pytest.approx(layer(x).sum().item(), rel=1e-12)
+        assert step(x).item() == pytest.approx(layer(x).sum().item(), rel=1e-12)  # replayed
+
+
 # ---- batch norm: running statistics, buffers ------------------------------------------------------
 @pytest.mark.parametrize("cls, shape, momentum", [
     ("BatchNorm1d", (6, 3), 0.1), ("BatchNorm1d", (5, 3, 4), 0.3),
@@ -210,8 +223,9 @@ def test_embedding_padding_row_gets_no_gradient_as_in_torch(torch):
     assert_same_outputs_and_grads(model, net, torch, indices)
     np.testing.assert_array_equal(model.weight.grad[4], 0.0)
     assert model.weight.grad[0].any()
-    with pytest.raises(TypeError, match="integers"):
-        model(np.array([0.0, 1.0]))
+    with pytest.raises(TypeError, match="integers, got dtype float64 holding fractions"):
+        model(np.array([0.0, 1.5]))
+    np.testing.assert_array_equal(model(Value([[5, 1]])).data, model(np.array([[5, 1]])).data)
     with pytest.raises(IndexError, match="index 6 is out of range for 6 embeddings"):
         model(np.array([0, 6]))
     with pytest.raises(IndexError, match="index -1 is out of range"):
@@ -414,3 +428,15 @@ def test_embedding_group_norm_and_attention_convert_both_ways(torch):
     np.testing.assert_allclose(weights.data, ref_weights.detach().numpy(), **TOL)
     with pytest.raises(ValueError, match="kdim or vdim"):
         nn.from_torch(torch.nn.MultiheadAttention(6, 3, kdim=4))
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu", "softplus"])
+def test_new_activations_by_name_in_an_mlp_convert_both_ways(name, torch):
+    model = nn.MLP([3, 5, 2], activation=name, rng=0)
+    net = nn.to_torch(model)
+    assert type(net[1]).__name__ == {"gelu": "GELU", "silu": "SiLU", "softplus": "Softplus"}[name]
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    np.testing.assert_allclose(model(Value(x)).data, net(torch.tensor(x)).detach().numpy(), **TOL)
+    back = nn.from_torch(net)
+    assert [n for n, _ in back.named_parameters()] == [n for n, _ in model.named_parameters()]
+    np.testing.assert_array_equal(back(Value(x)).data, model(Value(x)).data)
