@@ -304,8 +304,8 @@ def group_norm(input: Value, num_groups: int, weight=None, bias=None,
 def embedding(input, weight: Value, padding_idx: int | None = None) -> Value:
     """The rows of `weight` (num_embeddings, embedding_dim) at the integer indices `input`
     (any shape; floats that are whole numbers count): the result has shape input.shape +
-    (embedding_dim,). The row padding_idx
-    (if given; negative counts from the end) gets no gradient, as in PyTorch."""
+    (embedding_dim,). The row padding_idx (if given; negative counts from the end) gets no
+    gradient, as in PyTorch."""
     indices = np.asarray(input.data if isinstance(input, Value) else input)
     if indices.dtype.kind == "f" and np.array_equal(indices, np.round(indices)):
         indices = indices.astype(np.intp)  # whole numbers in a float Value, as nn.fit makes
@@ -313,10 +313,10 @@ def embedding(input, weight: Value, padding_idx: int | None = None) -> Value:
         raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}"
                         + (" holding fractions" if indices.dtype.kind == "f" else ""))
     n = weight.shape[0]
-    bad = (indices < -n) | (indices >= n)  # numpy would take negatives from the end
-    if bad.any() or (indices < 0).any():
-        raise IndexError(f"embedding: index {indices[bad | (indices < 0)].flat[0].item()} is "
-                         f"out of range for {n} embeddings (0 to {n - 1})")
+    bad = (indices < 0) | (indices >= n)  # numpy would take negatives from the end
+    if bad.any():
+        raise IndexError(f"embedding: index {indices[bad].flat[0].item()} is out of range "
+                         f"for {n} embeddings (0 to {n - 1})")
     rows = weight[indices]
     if padding_idx is None:
         return rows
@@ -325,11 +325,6 @@ def embedding(input, weight: Value, padding_idx: int | None = None) -> Value:
                          f"embeddings, {n}")
     padding = (indices == padding_idx % n)[..., None]
     return where(padding, weight.data[indices], rows)
-
-
-def _causal_mask(query: Value, key: Value) -> np.ndarray:
-    """True where a query position may attend: keys at or before it."""
-    return np.tril(np.ones((query.shape[-2], key.shape[-2]), bool))
 
 
 def scaled_dot_product_attention(query: Value, key: Value, value: Value, attn_mask=None,
@@ -361,7 +356,7 @@ def _attention_weights(query: Value, key: Value, attn_mask, is_causal: bool,
     scores = query @ key.swapaxes(-2, -1) * scale
     masked = None  # True where a query must not attend
     if is_causal:
-        masked = ~_causal_mask(query, key)
+        masked = ~np.tril(np.ones((query.shape[-2], key.shape[-2]), bool))  # no later keys
     elif attn_mask is not None:
         mask = attn_mask.data if isinstance(attn_mask, Value) else np.asarray(attn_mask)
         if mask.dtype == bool:
