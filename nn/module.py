@@ -161,7 +161,8 @@ class Module:
         return self.named_parameters() + self.named_buffers()
 
     def load_state_dict(self, state: dict) -> None:
-        """Set the parameters from `state` (name -> array or Value), as `state_dict` gives.
+        """Set the parameters and buffers from `state` (name -> array or Value), as
+        `state_dict` gives.
 
         Everything is checked first: a missing, unexpected, non-numeric or wrongly shaped
         entry raises one `ValueError` listing them all, and the module is left unchanged.

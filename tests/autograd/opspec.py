@@ -939,6 +939,16 @@ spec("F.scaled_dot_product_attention(float mask Value)",
      lambda q, k, v, m: _attention_ref(q, k, v, added=m), {"": ((3, 2), (4, 2), (4, 2), (3, 4))},
      torch=lambda t, q, k, v, m: t.nn.functional.scaled_dot_product_attention(q, k, v, m))
 
+def _dropped_attention_ref(q, k, v, p=0.4):
+    """Attention whose weights lose what a mask drawn as autograd.rand(generator=0) drops."""
+    weights = _softmax(np.einsum("...le,...se->...ls", q, k) / np.sqrt(q.shape[-1]), -1)
+    keep = np.random.default_rng(0).random(weights.shape) >= p
+    return np.einsum("...ls,...sd->...ld", weights * keep / (1 - p), v)
+
+
+spec("F.scaled_dot_product_attention(dropout_p=0.4)",
+     lambda q, k, v: F.scaled_dot_product_attention(q, k, v, dropout_p=0.4, generator=0),
+     _dropped_attention_ref, {"": ((2, 3, 2), (2, 4, 2), (2, 4, 3))})
 spec("F.dropout(p=0.4)", lambda x: F.dropout(x, 0.4, generator=0),
      lambda x: x * (np.random.default_rng(0).random(x.shape) >= 0.4) / 0.6, {"": ((3, 4),)})
 
