@@ -269,11 +269,15 @@ def batch_norm(input: Value, running_mean, running_var, weight=None, bias=None,
     out, mean, var = _normalized(input, axes, eps)
     if running_mean is not None:
         _not_traced("batch_norm", "updates its running statistics in training")
-        for stat, batch in ((_stat_array(running_mean, "running_mean", channels), mean.data),
-                            (_stat_array(running_var, "running_var", channels),
-                             var.data * (count / (count - 1)))):  # the unbiased variance
-            stat *= 1.0 - momentum
-            stat += momentum * batch.reshape(channels)
+        for stat, batch, name in ((running_mean, mean.data, "running_mean"),
+                                  (running_var, var.data * (count / (count - 1)),  # unbiased
+                                   "running_var")):
+            old = _stat_array(stat, name, channels)
+            new = (1.0 - momentum) * old + momentum * batch.reshape(channels)
+            if isinstance(stat, Value):
+                stat.data = new.astype(old.dtype)  # (a Value's array is read-only)
+            else:
+                old[...] = new
     return _affine(out, weight, bias, mean.shape)
 
 

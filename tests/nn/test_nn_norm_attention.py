@@ -178,6 +178,14 @@ def test_running_mean_and_unbiased_variance_by_hand():
     np.testing.assert_allclose(out.data, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5), **TOL)
 
 
+def test_functional_batch_norm_updates_arrays_in_place_and_values_by_new_data():
+    x = Value(np.array([[1.0, 4.0], [3.0, 0.0]]))
+    mean, var = np.zeros(2), Value(np.ones(2))
+    F.batch_norm(x, mean, var, training=True, momentum=1.0)
+    np.testing.assert_array_equal(mean, [2.0, 2.0])
+    np.testing.assert_array_equal(var.data, [2.0, 8.0])  # unbiased: divided by n - 1 = 1
+
+
 def test_batch_norm_errors():
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(3)(Value(np.ones((1, 3))))
