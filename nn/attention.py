@@ -31,7 +31,8 @@ class MultiheadAttention(Module):
     A query that may attend to nothing gets zero weights (PyTorch: nan weights with
     need_weights, zeros without).
 
-    Initial values as PyTorch's: in_proj_weight Xavier-uniform, out_proj.weight U(-1/sqrt(E),
+    batch_first, rng and dtype are keyword arguments (PyTorch has add_bias_kv, ... in those
+    places). Initial values as PyTorch's: in_proj_weight Xavier-uniform, out_proj.weight U(-1/sqrt(E),
     1/sqrt(E)), biases zero. `rng=`: a numpy Generator or an int seed (also for dropout).
 
     >>> mha = MultiheadAttention(8, 2, batch_first=True, rng=0)
@@ -39,7 +40,7 @@ class MultiheadAttention(Module):
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
-                 batch_first: bool = False, rng=None, dtype=None):
+                 *, batch_first: bool = False, rng=None, dtype=None):
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by "
                              f"num_heads ({num_heads})")

@@ -327,7 +327,8 @@ def _mha_from_torch(t, torch):
         raise ValueError("from_torch: MultiheadAttention with kdim or vdim other than "
                          "embed_dim, add_bias_kv or add_zero_attn has no gradlab equivalent")
     return MultiheadAttention(t.embed_dim, t.num_heads, t.dropout, t.in_proj_bias is not None,
-                              t.batch_first, dtype=_numpy_dtype(t.in_proj_weight, torch))
+                              batch_first=t.batch_first,
+                              dtype=_numpy_dtype(t.in_proj_weight, torch))
 
 
 TO_TORCH.update({

@@ -15,6 +15,9 @@ from autograd import Value
 from . import functional as F
 from .module import Module
 
+# rng= and dtype= are keyword-only where PyTorch has other arguments in their places
+# (device, max_norm, inplace), so a positional call in PyTorch's order cannot mean them.
+
 
 def _ones(shape, dtype) -> Value:
     return Value(np.ones(shape), name="weight", dtype=dtype)
@@ -33,7 +36,7 @@ class Dropout(Module):
     True
     """
 
-    def __init__(self, p: float = 0.5, rng=None):
+    def __init__(self, p: float = 0.5, *, rng=None):
         if not 0 <= p <= 1:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p = float(p)
@@ -52,7 +55,7 @@ class _BatchNorm(Module):
     ndims = ()  # the input ranks the layer takes
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None):
+                 affine: bool = True, track_running_stats: bool = True, *, dtype=None):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = _ones(num_features, dtype) if affine else None
@@ -103,7 +106,7 @@ class LayerNorm(Module):
     weight (ones) and bias (zeros) of that shape, as in transformers."""
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, dtype=None):
+                 bias: bool = True, *, dtype=None):
         shape = normalized_shape
         self.normalized_shape = (shape,) if isinstance(shape, int) else tuple(shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
@@ -123,7 +126,7 @@ class GroupNorm(Module):
     weight (ones) and bias (zeros)."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, dtype=None):
+                 affine: bool = True, *, dtype=None):
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
                              f"num_groups ({num_groups})")
@@ -149,7 +152,7 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 rng=None, dtype=None):
+                 *, rng=None, dtype=None):
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx {padding_idx} must be within "
