@@ -71,7 +71,7 @@ class MultiheadAttention(Module):
     def forward(self, query: Value, key: Value, value: Value, key_padding_mask=None,
                 need_weights: bool = True, attn_mask=None, average_attn_weights: bool = True,
                 is_causal: bool = False):
-        batched = query.ndim == 3
+        batched, self_attention = query.ndim == 3, query is key is value
         if batched and not self.batch_first:
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
         elif not batched:
@@ -80,7 +80,7 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: query of shape {query.shape} does not end in "
                              f"embed_dim={self.embed_dim}")
         e = self.embed_dim
-        if query is key is value:  # self-attention: one matmul for all three projections
+        if self_attention:  # one matmul for all three projections
             q, k, v = self._project(query, slice(None)).chunk(3, dim=-1)
         else:
             q, k, v = (self._project(x, slice(i * e, (i + 1) * e))

@@ -296,6 +296,10 @@ def test_multihead_attention_matches_torch(batch_first, torch):
             mapped = _grads_in_torch_layout(model, torch)
             for name, grad in torch_grads(net).items():
                 np.testing.assert_allclose(mapped[name], grad, err_msg=name, **TOL)
+    model.zero_grad(), net.zero_grad()
+    x, t = Value(q), torch.tensor(q)  # self-attention: one Value as query, key and value
+    out, ref = model(x, x, x)[0], net(t, t, t)[0]
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), **TOL)
 
 
 def test_self_attention_unbatched_causal_and_without_weights(torch):
