@@ -18,4 +18,5 @@ DEMOS = {
     "moons": "an MLP separates two moons: decision boundary, loss curve, one neuron's graph",
     "digits": "8x8 handwritten digits: softmax classifier and MLP, confusion matrix",
     "activations": "ReLU, leaky ReLU, sigmoid, tanh, softmax and their checked derivatives",
+    "attention": "a tiny transformer learns to reverse digit strings; its attention map",
 }
