@@ -18,7 +18,9 @@ setup(
     python_requires=">=3.10",
     install_requires=["numpy>=1.24", "graphviz>=0.20", "tqdm>=4.60"],
     extras_require={
-        "test": ["pytest>=7", "hypothesis>=6.70"],
+        # nbclient, nbformat and ipykernel run docs/tutorial.ipynb in tests/test_notebook.py
+        "test": ["pytest>=7", "hypothesis>=6.70", "nbclient>=0.8", "nbformat>=5.7",
+                 "ipykernel>=6.0"],
         "demos": ["matplotlib>=3.6", "scikit-learn>=1.2"],
         "bench": ["micrograd==0.1.0", "torch==2.13.0", "threadpoolctl>=3"],
         "torch": ["torch>=2.0"],  # nn.to_torch and nn.from_torch

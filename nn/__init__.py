@@ -15,7 +15,8 @@ PyTorch, with its weights, and `nn.from_torch(net)` brings one back.
 import autograd.mode
 
 from . import functional, optim
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import GELU, Identity, LeakyReLU, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh
+from .attention import MultiheadAttention
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Flatten,
                    MaxPool2d, Unflatten)
 from .convert import from_torch, to_torch
@@ -23,7 +24,9 @@ from .layers import MLP, Layer, Linear, Perceptron, Sequential
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss,
                      binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                      mse_loss)
+from .losses import NLLLoss, nll_loss
 from .module import Module, load_state
+from .normalization import BatchNorm1d, BatchNorm2d, Dropout, Embedding, GroupNorm, LayerNorm
 from .train import fit
 
 # Anomaly reports name the user's line, not one inside nn.
@@ -35,4 +38,6 @@ __all__ = ["Module", "load_state", "Perceptron", "Linear", "Layer", "MLP", "Sequ
            "Flatten", "Unflatten",
            "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-           "fit", "optim", "functional", "to_torch", "from_torch"]
+           "fit", "optim", "functional", "to_torch", "from_torch",
+           "nll_loss", "NLLLoss", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+           "GroupNorm", "Embedding", "GELU", "SiLU", "Softplus", "MultiheadAttention"]

@@ -1,12 +1,13 @@
 """Activation functions as modules, and the one place that turns an activation name into one.
 
 Every layer that takes `activation=` accepts a name ("relu", "leaky_relu", "sigmoid",
-"tanh", "softmax", "identity" or None), a Module, a Module class, or any callable.
+"tanh", "softmax", "gelu", "silu", "softplus", "identity" or None), a Module, a Module class, or any callable.
 """
 from __future__ import annotations
 
 from autograd import Value
 
+from . import functional as F
 from .module import Module
 
 
@@ -60,6 +61,39 @@ class Softmax(Module):
         return f"Softmax(axis={self.axis})"
 
 
+class GELU(Module):
+    """x * P(X <= x) for a standard normal X (approximate="tanh": the tanh approximation)."""
+
+    def __init__(self, approximate: str = "none"):
+        self.approximate = approximate
+
+    def forward(self, x: Value) -> Value:
+        return F.gelu(x, self.approximate)
+
+    def __repr__(self):
+        return f"GELU(approximate={self.approximate!r})"
+
+
+class SiLU(Module):
+    """x * sigmoid(x) (swish)."""
+
+    def forward(self, x: Value) -> Value:
+        return F.silu(x)
+
+
+class Softplus(Module):
+    """log(1 + exp(beta * x)) / beta, a smooth ReLU (x itself where beta * x > threshold)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x: Value) -> Value:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def __repr__(self):
+        return f"Softplus(beta={self.beta}, threshold={self.threshold})"
+
+
 class Identity(Module):
     """Returns its input unchanged (a layer with no activation)."""
 
@@ -68,7 +102,8 @@ class Identity(Module):
 
 
 ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh,
-               "softmax": Softmax, "identity": Identity}
+               "softmax": Softmax, "identity": Identity, "gelu": GELU, "silu": SiLU,
+               "softplus": Softplus}
 
 
 def get_activation(activation):

@@ -83,7 +83,7 @@ class _ConvForward(_Conv):
     """Conv1d and Conv2d: padding_mode pads first, then the convolution pads no more."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", rng=None, dtype=None):
+                 dilation=1, groups=1, bias=True, padding_mode="zeros", *, rng=None, dtype=None):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"{type(self).__name__}: padding_mode must be one of "
                              f"{_PADDING_MODES}, not {padding_mode!r}")
@@ -132,7 +132,7 @@ class ConvTranspose2d(_Conv):
     transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1, rng=None, dtype=None):
+                 output_padding=0, groups=1, bias=True, dilation=1, *, rng=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, rng, dtype)
         self.output_padding = spatial._tuple(output_padding, 2, "output_padding",

@@ -28,11 +28,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from autograd import Value
+
+from .activations import GELU, Identity, LeakyReLU, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh
+from .attention import MultiheadAttention
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Flatten,
                    MaxPool2d, Unflatten)
 from .layers import MLP, Layer, Linear, Perceptron, Sequential
 from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d, Dropout, Embedding, GroupNorm, LayerNorm
 
 
 def to_torch(model: Module) -> "torch.nn.Module":
@@ -48,9 +52,8 @@ def to_torch(model: Module) -> "torch.nn.Module":
     torch = _import_torch("to_torch")
     net, params = _torch_twin(model, torch)
     shapes = {name: tensor.shape for name, tensor in net.state_dict().items()}
-    net.load_state_dict({name: torch.tensor(
-        (p.data if axes is None else np.transpose(p.data, axes)).reshape(shapes[name]))
-        for name, (p, axes) in params.items()})
+    net.load_state_dict({name: torch.tensor(_data(p, axes).reshape(shapes[name]))
+                         for name, (p, axes) in params.items()})
     return net
 
 
@@ -79,12 +82,12 @@ def state_from_torch(model: Module, state: dict) -> tuple[dict, list[str]]:
     torch = _import_torch("load_state_dict of a torch state dict")
     net, params = _torch_twin(model, torch)
     shapes = {name: tuple(tensor.shape) for name, tensor in net.state_dict().items()}
-    ours = {id(p): name for name, p in model.named_parameters()}
+    ours = {id(p): name for name, p in model.named_parameters() + model.named_buffers()}
     problems = [f"missing {name!r}" for name in params if name not in state]
     problems += [f"unexpected {name!r}" for name in state if name not in params]
     converted = {}
     for name, (p, axes) in params.items():
-        if name not in state or id(p) not in ours:  # loaded are parameters, as from ours
+        if name not in state or id(p) not in ours:  # loaded are parameters and buffers
             continue
         array = state[name]
         if isinstance(array, torch.Tensor):
@@ -103,6 +106,12 @@ def state_from_torch(model: Module, state: dict) -> tuple[dict, list[str]]:
             torch_order = [p.shape[axis] for axis in axes]
             converted[ours[id(p)]] = np.transpose(array.reshape(torch_order), np.argsort(axes))
     return converted, problems
+
+
+def _data(x, axes) -> np.ndarray:
+    """A parameter's data, or a buffer (an array) itself, with its axes in torch's order."""
+    data = np.asarray(x.data if isinstance(x, Value) else x)
+    return data if axes is None else np.transpose(data, axes)
 
 
 def _import_torch(caller: str):
@@ -131,7 +140,10 @@ def _to_torch(module, torch):
     if convert is None:
         raise TypeError(f"to_torch: there is no PyTorch conversion for {type(module).__name__} "
                         f"({module!r}); add one to nn.convert.TO_TORCH")
-    return convert(module, torch)
+    piece, params = convert(module, torch)
+    if not isinstance(piece, list):
+        piece.training = module.training  # the mode, as train() and eval() set it
+    return piece, params
 
 
 def _chain(steps: list) -> tuple[list, dict]:
@@ -189,11 +201,6 @@ def _sequential_to_torch(m: Sequential, torch):
     return torch.nn.Sequential(*modules), params
 
 
-def _as_stored(m: Module) -> dict:
-    """Parameters that torch stores as we do (convolutions): {name: (Value, None)}."""
-    return {name: (p, None) for name, p in m.named_parameters()}
-
-
 def _conv_to_torch(m, torch):
     cls = {Conv1d: torch.nn.Conv1d, Conv2d: torch.nn.Conv2d}[type(m)]
     return cls(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation,
@@ -240,7 +247,9 @@ def _from_torch(module, torch) -> Module:
         raise TypeError(f"from_torch: there is no gradlab conversion for "
                         f"{type(module).__module__}.{type(module).__name__}; convertible are "
                         f"torch.nn.{', '.join(FROM_TORCH)} (add one to nn.convert.FROM_TORCH)")
-    return convert(module, torch)
+    converted = convert(module, torch)
+    converted.training = module.training
+    return converted
 
 
 def _numpy_dtype(tensor, torch) -> type:
@@ -319,3 +328,91 @@ FROM_TORCH = {
 def _conv_from_torch(t, torch, cls):
     return cls(t.in_channels, t.out_channels, t.kernel_size, t.stride, t.padding, t.dilation,
                t.groups, t.bias is not None, t.padding_mode, dtype=_numpy_dtype(t.weight, torch))
+
+
+# ---- normalisation, embedding, attention, dropout, more activations ---------------------------
+def _as_stored(m: Module) -> dict:
+    """{name: (parameter or buffer, None)}: a layer that stores everything as torch does."""
+    return {name: (x, None) for name, x in m.named_parameters() + m.named_buffers()}
+
+
+def _dtype_of(m: Module, torch):
+    """The torch dtype of a layer's floating parameters or buffers (float64 if it has none)."""
+    floats = [x for _, x in m.named_parameters() + m.named_buffers() if x.dtype.kind == "f"]
+    return _torch_dtype(torch, floats[0]) if floats else torch.float64
+
+
+def _batch_norm_to_torch(m, torch):
+    layer = getattr(torch.nn, type(m).__name__)(m.num_features, m.eps, m.momentum, m.affine,
+                                                m.track_running_stats, dtype=_dtype_of(m, torch))
+    return layer, _as_stored(m)
+
+
+def _batch_norm_from_torch(t, torch):
+    cls = {"BatchNorm1d": BatchNorm1d, "BatchNorm2d": BatchNorm2d}[type(t).__name__]
+    stats = t.weight if t.affine else t.running_mean
+    return cls(t.num_features, t.eps, t.momentum, t.affine, t.track_running_stats,
+               dtype=np.float64 if stats is None else _numpy_dtype(stats, torch))
+
+
+def _mha_to_torch(m: MultiheadAttention, torch):
+    bias = m.in_proj_bias is not None
+    layer = torch.nn.MultiheadAttention(m.embed_dim, m.num_heads, m.dropout, bias,
+                                        batch_first=m.batch_first, dtype=_dtype_of(m, torch))
+    params = {"in_proj_weight": (m.in_proj_weight, None),  # stored as torch stores it
+              "out_proj.weight": (m.out_proj.weight, (1, 0))}  # a Linear: ours (in, out)
+    if bias:
+        params.update({"in_proj_bias": (m.in_proj_bias, None),
+                       "out_proj.bias": (m.out_proj.bias, None)})
+    return layer, params
+
+
+def _mha_from_torch(t, torch):
+    if not t._qkv_same_embed_dim or t.bias_k is not None or t.add_zero_attn:
+        raise ValueError("from_torch: MultiheadAttention with kdim or vdim other than "
+                         "embed_dim, add_bias_kv or add_zero_attn has no gradlab equivalent")
+    return MultiheadAttention(t.embed_dim, t.num_heads, t.dropout, t.in_proj_bias is not None,
+                              batch_first=t.batch_first,
+                              dtype=_numpy_dtype(t.in_proj_weight, torch))
+
+
+TO_TORCH.update({
+    Dropout: lambda m, torch: (torch.nn.Dropout(m.p), {}),
+    BatchNorm1d: _batch_norm_to_torch,
+    BatchNorm2d: _batch_norm_to_torch,
+    LayerNorm: lambda m, torch: (torch.nn.LayerNorm(
+        m.normalized_shape, m.eps, m.elementwise_affine, bias=m.bias is not None,
+        dtype=_dtype_of(m, torch)), _as_stored(m)),
+    GroupNorm: lambda m, torch: (torch.nn.GroupNorm(
+        m.num_groups, m.num_channels, m.eps, m.affine, dtype=_dtype_of(m, torch)),
+        _as_stored(m)),
+    Embedding: lambda m, torch: (torch.nn.Embedding(
+        m.num_embeddings, m.embedding_dim, m.padding_idx, dtype=_dtype_of(m, torch)),
+        _as_stored(m)),
+    MultiheadAttention: _mha_to_torch,
+    GELU: lambda m, torch: (torch.nn.GELU(m.approximate), {}),
+    SiLU: lambda m, torch: (torch.nn.SiLU(), {}),
+    Softplus: lambda m, torch: (torch.nn.Softplus(m.beta, m.threshold), {}),
+})
+
+ACTIVATIONS_FROM_TORCH.update({
+    "GELU": lambda t, torch: GELU(t.approximate),
+    "SiLU": lambda t, torch: SiLU(),
+    "Softplus": lambda t, torch: Softplus(t.beta, t.threshold),
+})
+
+FROM_TORCH.update({
+    **ACTIVATIONS_FROM_TORCH,
+    "Dropout": lambda t, torch: Dropout(t.p),
+    "BatchNorm1d": _batch_norm_from_torch,
+    "BatchNorm2d": _batch_norm_from_torch,
+    "LayerNorm": lambda t, torch: LayerNorm(
+        t.normalized_shape, t.eps, t.elementwise_affine, bias=t.bias is not None,
+        dtype=np.float64 if t.weight is None else _numpy_dtype(t.weight, torch)),
+    "GroupNorm": lambda t, torch: GroupNorm(
+        t.num_groups, t.num_channels, t.eps, t.affine,
+        dtype=np.float64 if t.weight is None else _numpy_dtype(t.weight, torch)),
+    "Embedding": lambda t, torch: Embedding(t.num_embeddings, t.embedding_dim, t.padding_idx,
+                                            dtype=_numpy_dtype(t.weight, torch)),
+    "MultiheadAttention": _mha_from_torch,
+})

@@ -24,9 +24,10 @@ BCE_GRAD_EPS = 1e-12
 
 
 def _check_reduction(reduction: str, name: str) -> None:
-    if reduction not in _REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: unknown reduction {reduction!r}; valid are "
-                         f"{', '.join(map(repr, _REDUCTIONS))}")
+                         f"{', '.join(map(repr, _REDUCTIONS))} (the loss's other options, "
+                         "such as weight, are keyword arguments)")
 
 
 def _reduce(loss: Value, reduction: str, name: str, negate: bool = False) -> Value:
@@ -125,14 +126,20 @@ def binary_cross_entropy_with_logits(logits: Value, target, reduction: str = "me
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
 
 
-def cross_entropy(logits: Value, target, reduction: str = "mean") -> Value:
+def cross_entropy(logits: Value, target, reduction: str = "mean", *, weight=None,
+                  ignore_index: int = -100, label_smoothing: float = 0.0) -> Value:
     """Softmax cross-entropy of `logits` of shape (..., C) against `target`, which is either
 
-    - class indices, one per row: shape logits.shape[:-1], integers in [0, C); or
+    - class indices, one per row: shape logits.shape[:-1], integers in [0, C) (rows whose
+      label is `ignore_index` add nothing, and "mean" averages over the others); or
     - probability rows (one-hot or soft labels): the same shape as `logits`.
 
     The loss of a row is -log softmax(logits)[class], or -sum(target * log softmax(logits)).
-    log_softmax subtracts the row's max first, so logits of 1e4 stay finite.
+    log_softmax subtracts the row's max first, so logits of 1e4 stay finite. As in PyTorch,
+    `weight` (C,) weighs each class (with class indices, "mean" divides by the summed weights
+    of the rows), and `label_smoothing` = e mixes the target with the uniform distribution:
+    (1 - e) * target + e / C. The class axis is the last (PyTorch's is 1: the same for
+    (N, C) logits).
 
     >>> cross_entropy(Value([[2.0, 0.0], [0.0, 2.0]]), [0, 1]).item()  # -log(e^2/(e^2+1))
     0.1269280110429727
@@ -140,31 +147,91 @@ def cross_entropy(logits: Value, target, reduction: str = "mean") -> Value:
     name = "cross_entropy"
     if logits.ndim < 1:
         raise ValueError(f"{name}: logits need a class axis, got shape {logits.shape}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be between 0.0 and 1.0, got "
+                         f"{label_smoothing}")
     log_probs = logits.log_softmax(axis=-1)
     t = target.data if isinstance(target, Value) else np.asarray(target)
     if t.shape == logits.shape:
-        log_likelihood = (_as_target(target, logits) * log_probs).sum(axis=-1)
-    elif t.shape == logits.shape[:-1]:
-        rows = np.indices(t.shape, sparse=True)
-        log_likelihood = log_probs[(*rows, _class_indices(t, logits.shape))]
-    else:
+        target = _as_target(target, logits)
+        if label_smoothing:
+            target = target * (1.0 - label_smoothing) + label_smoothing / logits.shape[-1]
+        if weight is not None:
+            target = target * _class_weights(name, weight, logits)
+        return _reduce((target * log_probs).sum(axis=-1), reduction, name, negate=True)
+    if t.shape != logits.shape[:-1]:
         raise ValueError(f"{name}: target of shape {t.shape} fits logits of shape "
                          f"{logits.shape} neither as class indices (shape "
                          f"{logits.shape[:-1]}) nor as probability rows (shape {logits.shape})")
-    return _reduce(log_likelihood, reduction, name, negate=True)
+    return _nll(name, log_probs, t, weight, ignore_index, reduction, label_smoothing)
 
 
-def _class_indices(t: np.ndarray, shape: tuple) -> np.ndarray:
+def nll_loss(input: Value, target, reduction: str = "mean", *, weight=None,
+             ignore_index: int = -100) -> Value:
+    """The negative log-likelihood of class indices `target` (shape input.shape[:-1]) under
+    log-probabilities `input` (..., C): -input[row, target[row]], weighted by `weight[class]`
+    if given; rows labelled ignore_index add nothing. "mean" divides by the summed weights
+    (the number of rows that count, without weights). cross_entropy is nll_loss of
+    log_softmax. The class axis is the last, as in `cross_entropy`.
+
+    >>> nll_loss(Value([[-0.1, -2.4], [-1.2, -0.4]]), [0, 1]).item()  # (0.1 + 0.4) / 2
+    0.25
+    """
+    name = "nll_loss"
+    t = target.data if isinstance(target, Value) else np.asarray(target)
+    if input.ndim < 1 or t.shape != input.shape[:-1]:
+        raise ValueError(f"{name}: target of shape {t.shape} does not fit input of shape "
+                         f"{input.shape}: it needs one class index per row, shape "
+                         f"{input.shape[:-1]}")
+    return _nll(name, input, t, weight, ignore_index, reduction)
+
+
+def _nll(name: str, log_probs: Value, t: np.ndarray, weight, ignore_index: int,
+         reduction: str, smoothing: float = 0.0) -> Value:
+    """-log_probs at the labels t, weighted, ignoring, smoothed (see cross_entropy)."""
+    _check_reduction(reduction, name)
+    ignored = t == ignore_index if t.dtype.kind in "biuf" else np.zeros(t.shape, bool)
+    labels = _class_indices(np.where(ignored, 0, t) if ignored.any() else t, log_probs.shape,
+                            name)
+    rows = np.indices(t.shape, sparse=True)
+    log_likelihood = log_probs[(*rows, labels)]
+    if weight is None and not ignored.any() and not smoothing:
+        return _reduce(log_likelihood, reduction, name, negate=True)
+    counts = ~ignored  # each row's weight: 0 if ignored, else its class's weight (or 1)
+    class_weights = None if weight is None else _class_weights(name, weight, log_probs)
+    row_weights = counts if class_weights is None else class_weights[labels] * counts
+    log_likelihood = log_likelihood * row_weights.astype(log_probs.dtype)
+    if smoothing:  # the uniform target's part: each class's log-probability, weighted
+        spread = (log_probs if class_weights is None else log_probs * class_weights).sum(-1)
+        log_likelihood = (log_likelihood * (1.0 - smoothing)
+                          + spread * (counts * (smoothing / log_probs.shape[-1])).astype(
+                              log_probs.dtype))
+    if reduction != "mean":
+        return _reduce(log_likelihood, reduction, name, negate=True)
+    total = float(np.sum(row_weights))  # all rows ignored: 0 / 0 = nan, as in PyTorch
+    return log_likelihood.sum() * (-1.0 / total if total else float("nan"))
+
+
+def _class_weights(name: str, weight, like: Value) -> np.ndarray:
+    """The per-class weights as an array of the logits' dtype, shape (C,): constants."""
+    weight = np.asarray(weight.data if isinstance(weight, Value) else weight, like.dtype)
+    if weight.shape != like.shape[-1:]:
+        raise ValueError(f"{name}: weight of shape {weight.shape} needs one entry per class, "
+                         f"shape {like.shape[-1:]}")
+    return weight
+
+
+def _class_indices(t: np.ndarray, shape: tuple, name: str = "cross_entropy") -> np.ndarray:
     """t checked to hold whole numbers in [0, n_classes), as an integer array."""
     n_classes = shape[-1]
     if t.dtype.kind not in "biuf":
-        raise ValueError(f"cross_entropy: class labels must be integers, got dtype {t.dtype}")
+        raise ValueError(f"{name}: class labels must be integers, got dtype {t.dtype}")
     if t.dtype.kind == "f" and not np.array_equal(t, np.round(t)):
-        raise ValueError(f"cross_entropy: class labels must be whole numbers; got "
+        raise ValueError(f"{name}: class labels must be whole numbers; got "
                          f"{t[t != np.round(t)].flat[0].item()!r}")
     bad = (t < 0) | (t >= n_classes)
     if bad.any():
-        raise ValueError(f"cross_entropy: label {t[bad].flat[0].item()!r} is out of range for "
+        raise ValueError(f"{name}: label {t[bad].flat[0].item()!r} is out of range for "
                          f"n_classes={n_classes} (labels run from 0 to {n_classes - 1})")
     return t.astype(np.intp, copy=False)
 
@@ -174,15 +241,17 @@ class _Loss(Module):
 
     function = None  # set by each subclass
 
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, reduction: str = "mean", **options):
         _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
+        self.options = options  # the function's keyword arguments
 
     def forward(self, pred: Value, target) -> Value:
-        return type(self).function(pred, target, self.reduction)
+        return type(self).function(pred, target, self.reduction, **self.options)
 
     def __repr__(self):
-        return f"{type(self).__name__}(reduction={self.reduction!r})"
+        options = "".join(f", {k}={v!r}" for k, v in self.options.items())
+        return f"{type(self).__name__}(reduction={self.reduction!r}{options})"
 
 
 class MSELoss(_Loss):
@@ -203,3 +272,25 @@ class BCEWithLogitsLoss(_Loss):
 class CrossEntropyLoss(_Loss):
     """`cross_entropy` (on logits, with class indices or probability rows) as a module."""
     function = cross_entropy
+
+    def __init__(self, reduction: str = "mean", *, weight=None, ignore_index: int = -100,
+                 label_smoothing: float = 0.0):
+        super().__init__(reduction, **_options(weight, ignore_index, label_smoothing))
+
+
+class NLLLoss(_Loss):
+    """`nll_loss` (on log-probabilities, with class indices) as a module."""
+    function = nll_loss
+
+    def __init__(self, reduction: str = "mean", *, weight=None, ignore_index: int = -100):
+        super().__init__(reduction, **_options(weight, ignore_index))
+
+
+def _options(weight=None, ignore_index: int = -100, label_smoothing: float = 0.0) -> dict:
+    """The keyword arguments that differ from the defaults (the repr shows just those)."""
+    options = {} if weight is None else {"weight": np.asarray(weight)}
+    if ignore_index != -100:
+        options["ignore_index"] = ignore_index
+    if label_smoothing:
+        options["label_smoothing"] = label_smoothing
+    return options

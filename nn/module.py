@@ -2,7 +2,9 @@
 
 A Module finds its parameters itself: it walks its attributes in the order they were
 assigned and collects Values that require grad, sub-Modules, and lists or tuples of
-either. Nothing has to be registered, as in micrograd and tinygrad.
+either. Nothing has to be registered, as in micrograd and tinygrad. Buffers (state that
+is saved with the weights but not trained, such as batch norm's running statistics) are
+the one thing a module registers, with `register_buffer`, as in PyTorch.
 """
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ class Module:
     >>> [name for name, _ in Affine().named_parameters()]
     ['scale', 'shift']
     """
+
+    training = True
+    """Training mode (the default) or evaluation mode: see `train` and `eval`."""
 
     def forward(self, *args, **kwargs):
         """The computation of this module; subclasses define it."""
@@ -106,6 +111,36 @@ class Module:
         """Every parameter (a Value that requires grad), in the order of `named_parameters`."""
         return [p for _, p in self.named_parameters()]
 
+    def register_buffer(self, name: str, array) -> None:
+        """Keep `array` (a numpy array, updated in place) as the attribute `name`, saved and
+        loaded with the parameters but never trained: batch norm's running statistics."""
+        self.__dict__.setdefault("_buffer_names", {})[name] = None  # a dict keeps the order
+        setattr(self, name, np.asarray(array))
+
+    def named_buffers(self) -> list[tuple[str, np.ndarray]]:
+        """(dotted name, array) for every buffer of this module and those below it."""
+        return [(f"{prefix}.{name}" if prefix else name, getattr(module, name))
+                for prefix, module in self.named_modules()
+                for name in module.__dict__.get("_buffer_names", ())]
+
+    def buffers(self) -> list[np.ndarray]:
+        """Every buffer, in the order of `named_buffers`."""
+        return [b for _, b in self.named_buffers()]
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (or evaluation mode for `mode=False`) on this module and every
+        module below it; returns self. Dropout drops only in training mode, and batch norm
+        normalises with the batch's statistics (and updates its running ones) only then."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train: mode is expected to be a bool, got {type(mode).__name__}")
+        for _, module in self.named_modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode, `train(False)`: dropout off, batch norm on its running statistics."""
+        return self.train(False)
+
     @replayed
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to zero."""
@@ -117,15 +152,21 @@ class Module:
         return sum(p.size for p in self.parameters())
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's data as a numpy array, keyed by dotted name."""
-        return {name: np.array(p.data) for name, p in self.named_parameters()}
+        """A copy of every parameter's data and every buffer as numpy arrays, keyed by
+        dotted name (the parameters first)."""
+        return {name: np.array(getattr(x, "data", x)) for name, x in self._state()}
+
+    def _state(self) -> list[tuple[str, Value | np.ndarray]]:
+        """(name, parameter or buffer): what state_dict, save and load hold."""
+        return self.named_parameters() + self.named_buffers()
 
     def load_state_dict(self, state: dict) -> None:
-        """Set the parameters from `state` (name -> array or Value), as `state_dict` gives.
+        """Set the parameters and buffers from `state` (name -> array or Value), as
+        `state_dict` gives.
 
         Everything is checked first: a missing, unexpected, non-numeric or wrongly shaped
         entry raises one `ValueError` listing them all, and the module is left unchanged.
-        Arrays are copied and cast to each parameter's dtype.
+        Arrays are copied and cast to each parameter's (or buffer's) dtype.
 
         A PyTorch state dict (torch tensors) is read in the names and layouts of
         `nn.to_torch(self)`: `model.load_state_dict(net.state_dict())`.
@@ -139,14 +180,18 @@ class Module:
                   for name, arr in state.items()}
         self._check_fits({name: (arr.shape, arr.dtype) for name, arr in arrays.items()},
                          "load_state_dict into")
-        for name, p in self.named_parameters():
+        for name, x in self._state():
             arr = arrays[name]
-            p.data = float(arr) if type(p.data) is float else np.array(arr, dtype=p.dtype)
+            if not isinstance(x, Value):
+                x[...] = arr  # a buffer, in place: whoever holds it sees the new values
+            else:
+                x.data = float(arr) if type(x.data) is float else np.array(arr, dtype=x.dtype)
 
     def _check_fits(self, entries: dict, action: str) -> None:
         """Raise one ValueError listing every problem with loading `entries` (name ->
-        (shape, dtype)) into the parameters: missing, unexpected, non-numeric, misshaped."""
-        params = dict(self.named_parameters())
+        (shape, dtype)) into the parameters and buffers: missing, unexpected, non-numeric,
+        misshaped."""
+        params = dict(self._state())
         problems = [f"missing {name!r}" for name in params if name not in entries]
         problems += [f"unexpected {name!r}" for name in entries if name not in params]
         for name, p in params.items():
@@ -156,12 +201,13 @@ class Module:
             if dtype.kind not in "biuf":
                 problems.append(f"{name!r} holds {dtype} data, not numbers")
             elif shape != p.shape:
-                problems.append(f"{name!r} has shape {shape}, the parameter {p.shape}")
+                kind = "parameter" if isinstance(p, Value) else "buffer"
+                problems.append(f"{name!r} has shape {shape}, the {kind} {p.shape}")
         if problems:
             raise _refusal(self, problems, action)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the parameters to `path` as a numpy `.npz` archive (exactly that file name).
+        """Write the parameters (and buffers) to `path` as a numpy `.npz` archive (exactly that file name).
 
         Any parameter name works. The file is replaced in one step, so if saving fails the
         previous file at `path` is left as it was. Read it back with `model.load(path)` or

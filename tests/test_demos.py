@@ -128,6 +128,25 @@ def test_activations(tmp_path):
     assert_nonempty_files([r["png"]])
 
 
+def test_attention(tmp_path):
+    needs_matplotlib()
+    from demos.attention import IGNORE, SEP, copying, make_batch
+    tokens, targets = make_batch(3, 2, np.random.default_rng(0))
+    digits = tokens[:, :3]
+    np.testing.assert_array_equal(tokens[:, 3], SEP)
+    np.testing.assert_array_equal(tokens[:, 4:], digits[:, ::-1][:, :2])
+    np.testing.assert_array_equal(targets[:, :2], IGNORE)  # the random digits: not learnable
+    np.testing.assert_array_equal(targets[:, 2:], np.concatenate([tokens[:, 3:], digits[:, :1]],
+                                                                 axis=1))
+    queries, keys = copying(3)  # position 3 (the separator) predicts the copy of digit 2, ...
+    assert queries.tolist() == [3, 4, 5] and keys.tolist() == [2, 1, 0]
+    r = quick("attention", tmp_path)
+    assert r["accuracy"] >= 0.95 and r["digit_accuracy"] >= r["accuracy"]
+    assert r["focus"] >= 0.5
+    assert np.mean(r["losses"][-10:]) < 0.05 < r["losses"][0]
+    assert_nonempty_files([r["png"]])
+
+
 def test_seed_makes_runs_reproducible(tmp_path):
     first = quick("above_line", tmp_path, "--seed", "3")
     again = quick("above_line", tmp_path, "--seed", "3")

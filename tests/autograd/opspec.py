@@ -1037,6 +1037,144 @@ spec("value**value mixed", lambda a, b: (a * a + 0.5) ** b,
      lambda a, b: np.exp(b * np.log(a * a + 0.5)), {"": (S, (2, 3))})
 
 
+# ---- normalisation, embedding, losses, attention, dropout (nn.functional) ------------------------
+def _standardized(x, axes, eps=1e-5):
+    """(x - mean) / sqrt(biased variance + eps) over axes."""
+    deviation = x - np.mean(x, axis=axes, keepdims=True)
+    return deviation / np.sqrt(np.mean(deviation ** 2, axis=axes, keepdims=True) + eps)
+
+
+_RUNNING = (np.array([0.3, -0.2, 0.1]), np.array([0.5, 1.5, 2.0]))  # mean, variance
+_C = (1, 3, 1)  # a (3,) per-channel array as it broadcasts over (N, 3, L)
+spec("F.batch_norm(training)",
+     lambda x, w, b: F.batch_norm(x, np.zeros(3), np.ones(3), w, b, training=True),
+     lambda x, w, b: _standardized(x, (0, 2)) * w.reshape(_C) + b.reshape(_C),
+     {"": ((4, 3, 2), (3,), (3,))},
+     torch=lambda t, x, w, b: t.nn.functional.batch_norm(x, None, None, w, b, training=True))
+spec("F.batch_norm(eval)", lambda x, w, b: F.batch_norm(x, *_RUNNING, w, b, eps=0.1),
+     lambda x, w, b: ((x - _RUNNING[0].reshape(_C)) / np.sqrt(_RUNNING[1].reshape(_C) + 0.1)
+                      * w.reshape(_C) + b.reshape(_C)), {"": ((2, 3, 2), (3,), (3,))},
+     torch=lambda t, x, w, b: t.nn.functional.batch_norm(
+         x, *map(t.tensor, _RUNNING), w, b, eps=0.1))
+spec("F.batch_norm(2d input, no affine)", lambda x: F.batch_norm(x, None, None, training=True),
+     lambda x: _standardized(x, (0,)), {"": ((5, 3),)},
+     torch=lambda t, x: t.nn.functional.batch_norm(x, None, None, training=True))
+spec("F.layer_norm", lambda x, w, b: F.layer_norm(x, (3, 2), w, b),
+     lambda x, w, b: _standardized(x, (1, 2)) * w + b, {"": ((2, 3, 2), (3, 2), (3, 2))},
+     torch=lambda t, x, w, b: t.nn.functional.layer_norm(x, (3, 2), w, b))
+spec("F.layer_norm(no affine, eps)", lambda x: F.layer_norm(x, 4, eps=0.1),
+     lambda x: _standardized(x, -1, 0.1), {"": ((3, 4),)},
+     torch=lambda t, x: t.nn.functional.layer_norm(x, (4,), eps=0.1))
+spec("F.group_norm", lambda x, w, b: F.group_norm(x, 2, w, b),
+     lambda x, w, b: (np.concatenate([_standardized(x[:, :2], (1, 2)),
+                                      _standardized(x[:, 2:], (1, 2))], 1)
+                      * w.reshape(1, 4, 1) + b.reshape(1, 4, 1)),
+     {"": ((2, 4, 3), (4,), (4,))},
+     torch=lambda t, x, w, b: t.nn.functional.group_norm(x, 2, w, b))
+
+_INDICES = np.array([[0, 4, 2], [2, 2, 1]])
+spec("F.embedding", lambda w: F.embedding(_INDICES, w), lambda w: w[_INDICES],
+     {"": ((5, 2),)}, torch=lambda t, w: t.nn.functional.embedding(t.tensor(_INDICES), w))
+
+_LABELS = np.array([0, 2, 1, 2])
+_IGNORED = np.array([0, -100, 1, 2])
+_CLASS_WEIGHTS = np.array([0.5, 2.0, 1.5])
+for _label, _target, _options in [
+        ("", _LABELS, {}), ("weight", _LABELS, {"weight": _CLASS_WEIGHTS}),
+        ("ignore_index", _IGNORED, {}), ("ignore_index=1, sum", _LABELS,
+                                         {"ignore_index": 1, "reduction": "sum"}),
+        ("weight, ignored, none", _IGNORED, {"weight": _CLASS_WEIGHTS, "reduction": "none"})]:
+    def _nll_ref(x, target=_target, o=_options):
+        keep = target != o.get("ignore_index", -100)
+        w = o.get("weight", np.ones(3))[np.where(keep, target, 0)] * keep
+        losses = -x[np.arange(len(x)), np.where(keep, target, 0)] * w
+        reduction = o.get("reduction", "mean")
+        return losses if reduction == "none" else losses.sum() / (
+            w.sum() if reduction == "mean" else 1)
+
+    def _torch_options(t, o):
+        return {k: t.tensor(v) if k == "weight" else v for k, v in o.items()}
+
+    spec(f"F.nll_loss({_label})", lambda x, y=_target, o=_options: F.nll_loss(x, y, **o),
+         _nll_ref, {"": ((4, 3),)},
+         torch=lambda t, x, y=_target, o=_options: t.nn.functional.nll_loss(
+             x, t.tensor(y), **_torch_options(t, o)))
+
+    def _ce_ref(x, target=_target, o=_options, e=0.2):
+        log_p = np.log(_softmax(x, -1))
+        smoothed = (1 - e) * _nll_ref(log_p, target, o)
+        keep = target != o.get("ignore_index", -100)
+        spread = -(log_p * o.get("weight", np.ones(3))).sum(-1) * keep * e / 3
+        reduction = o.get("reduction", "mean")
+        if reduction == "none":
+            return smoothed + spread
+        w = o.get("weight", np.ones(3))[np.where(keep, target, 0)] * keep
+        return smoothed + spread.sum() / (w.sum() if reduction == "mean" else 1)
+
+    spec(f"F.cross_entropy(label_smoothing=0.2, {_label})",
+         lambda x, y=_target, o=_options: F.cross_entropy(x, y, label_smoothing=0.2, **o),
+         _ce_ref, {"": ((4, 3),)},
+         torch=lambda t, x, y=_target, o=_options: t.nn.functional.cross_entropy(
+             x, t.tensor(y), label_smoothing=0.2, **_torch_options(t, o)))
+spec("F.cross_entropy(probabilities, weight, label_smoothing)",
+     lambda x, p: F.cross_entropy(x, p.softmax(-1), weight=_CLASS_WEIGHTS, label_smoothing=0.3),
+     lambda x, p: -np.mean((0.7 * _softmax(p, -1) + 0.1) * _CLASS_WEIGHTS
+                           * np.log(_softmax(x, -1)), 0).sum(), {"": ((2, 3), (2, 3))},
+     torch=lambda t, x, p: t.nn.functional.cross_entropy(
+         x, p.softmax(-1), weight=t.tensor(_CLASS_WEIGHTS), label_smoothing=0.3))
+
+
+def _attention_ref(q, k, v, allowed=None, added=0.0, scale=None):
+    scale = 1 / np.sqrt(q.shape[-1]) if scale is None else scale
+    scores = np.einsum("...le,...se->...ls", q, k) * scale + added
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    with np.errstate(invalid="ignore"):
+        weights = np.nan_to_num(_softmax(scores - scores.max(-1, keepdims=True), -1))
+    return np.einsum("...ls,...sd->...ld", weights, v)
+
+
+_ALLOWED = np.array([[True, False, True, True], [False, False, False, False],
+                     [False, True, True, False]])  # the second query may attend to nothing
+_ADDED = np.array([[0.5, -1.0, 0.0, 2.0], [-np.inf, 0.3, 0.0, -0.5],
+                   [1.0, -np.inf, -np.inf, 0.25]])
+_SDPA = {"": ((2, 3, 4), (2, 4, 4), (2, 4, 2)), "broadcast batch": ((2, 1, 3, 2), (3, 4, 2),
+                                                                     (3, 4, 1))}
+for _label, _options, _ref_options in [
+        ("", {}, {}), ("scale=0.3", {"scale": 0.3}, {"scale": 0.3}),
+        ("bool mask", {"attn_mask": _ALLOWED}, {"allowed": _ALLOWED}),
+        ("float mask", {"attn_mask": _ADDED}, {"added": _ADDED})]:
+    spec(f"F.scaled_dot_product_attention({_label})",
+         lambda q, k, v, o=_options: F.scaled_dot_product_attention(q, k, v, **o),
+         lambda q, k, v, o=_ref_options: _attention_ref(q, k, v, **o), _SDPA,
+         torch=lambda t, q, k, v, o=_options: t.nn.functional.scaled_dot_product_attention(
+             q, k, v, **{key: t.tensor(x) for key, x in o.items() if key == "attn_mask"},
+             **{key: x for key, x in o.items() if key != "attn_mask"}))
+spec("F.scaled_dot_product_attention(is_causal)",
+     lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+     lambda q, k, v: _attention_ref(q, k, v, np.tril(np.ones((3, 3), bool))),
+     {"": ((2, 3, 2), (2, 3, 2), (2, 3, 3))},
+     torch=lambda t, q, k, v: t.nn.functional.scaled_dot_product_attention(q, k, v,
+                                                                           is_causal=True))
+spec("F.scaled_dot_product_attention(float mask Value)",
+     lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+     lambda q, k, v, m: _attention_ref(q, k, v, added=m), {"": ((3, 2), (4, 2), (4, 2), (3, 4))},
+     torch=lambda t, q, k, v, m: t.nn.functional.scaled_dot_product_attention(q, k, v, m))
+
+def _dropped_attention_ref(q, k, v, p=0.4):
+    """Attention whose weights lose what a mask drawn as autograd.rand(generator=0) drops."""
+    weights = _softmax(np.einsum("...le,...se->...ls", q, k) / np.sqrt(q.shape[-1]), -1)
+    keep = np.random.default_rng(0).random(weights.shape) >= p
+    return np.einsum("...ls,...sd->...ld", weights * keep / (1 - p), v)
+
+
+spec("F.scaled_dot_product_attention(dropout_p=0.4)",
+     lambda q, k, v: F.scaled_dot_product_attention(q, k, v, dropout_p=0.4, generator=0),
+     _dropped_attention_ref, {"": ((2, 3, 2), (2, 4, 2), (2, 4, 3))})
+spec("F.dropout(p=0.4)", lambda x: F.dropout(x, 0.4, generator=0),
+     lambda x: x * (np.random.default_rng(0).random(x.shape) >= 0.4) / 0.6, {"": ((3, 4),)})
+
+
 # ---- the cases: one per entry and layout ----------------------------------------------------
 def grid(shapes, seed: int) -> list:
     """One input per shape (None: a Python float), all values distinct grid points: odd

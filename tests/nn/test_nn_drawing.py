@@ -167,12 +167,17 @@ def test_a_3_5_5_5_2_mlp_fits_a_screen(tmp_path):
 
 @needs_dot
 def test_a_collapsed_3_5_5_5_2_mlp_fits_a_page(tmp_path):
+    """Left to right (API.md's default direction) it fits a page; with the direction left
+    to the layout (rankdir=None) it fits in 800 px, the issue's mark."""
     model, loss = mse_mlp([3, 5, 5, 5, 2])
     collapsed = png_size(viz.save_graph(loss, tmp_path / "collapsed.png", module=model,
                                         collapse=1))
-    print(f"3-5-5-5-2 MLP collapsed: {collapsed}")
+    chosen = png_size(viz.save_graph(loss, tmp_path / "chosen.png", module=model,
+                                     collapse=1, rankdir=None))
+    print(f"3-5-5-5-2 MLP collapsed: {collapsed}, direction chosen: {chosen}")
     a4_inside_2cm_margins = (6.7 * 144, 10.1 * 144)  # inches at save_graph's 144 dpi
     assert all(s <= p for s, p in zip(sorted(collapsed), a4_inside_2cm_margins))
+    assert max(chosen) <= 800
 
 
 def test_each_layer_of_a_wrapped_mlp_is_one_band():
