@@ -862,8 +862,7 @@ class Value:
         if not 0 <= size <= n or step <= 0:
             raise ShapeError(f"unfold: windows of size {size} and step {step} do not fit dim {d} "
                              f"of size {n} (Value of shape {self.shape})")
-        windows = np.arange(0, n - size + 1, step)[:, None] + np.arange(size)
-        return ops.getitem.apply(self, (slice(None),) * d + (windows,)).movedim(d + 1, -1)
+        return ops.windows.apply(self, (d,), (size,), (step,), (1,))
 
     def tril(self, diagonal: int = 0):
         """The last two dims' lower triangle (on and below `diagonal`), zeros above it."""

@@ -17,6 +17,7 @@ DEMOS = {
                             "cross-entropy's does not",
     "moons": "an MLP separates two moons: decision boundary, loss curve, one neuron's graph",
     "digits": "8x8 handwritten digits: softmax classifier and MLP, confusion matrix",
+    "cnn_digits": "a CNN on the digits: sliding 3x3 filters beat the MLP on moved digits",
     "activations": "ReLU, leaky ReLU, sigmoid, tanh, softmax and their checked derivatives",
     "attention": "a tiny transformer learns to reverse digit strings; its attention map",
 }

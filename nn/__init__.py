@@ -17,6 +17,8 @@ import autograd.mode
 from . import functional, optim
 from .activations import GELU, Identity, LeakyReLU, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh
 from .attention import MultiheadAttention
+from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Flatten,
+                   MaxPool2d, Unflatten)
 from .convert import from_torch, to_torch
 from .layers import MLP, Layer, Linear, Perceptron, Sequential
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss,
@@ -32,6 +34,8 @@ autograd.mode.LIBRARY_PACKAGES.add(__name__)
 
 __all__ = ["Module", "load_state", "Perceptron", "Linear", "Layer", "MLP", "Sequential",
            "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "Identity",
+           "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+           "Flatten", "Unflatten",
            "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "cross_entropy", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
            "fit", "optim", "functional", "to_torch", "from_torch",

@@ -32,6 +32,8 @@ from autograd import Value
 
 from .activations import GELU, Identity, LeakyReLU, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh
 from .attention import MultiheadAttention
+from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Flatten,
+                   MaxPool2d, Unflatten)
 from .layers import MLP, Layer, Linear, Perceptron, Sequential
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, Dropout, Embedding, GroupNorm, LayerNorm
@@ -41,7 +43,8 @@ def to_torch(model: Module) -> "torch.nn.Module":
     """An equivalent `torch.nn.Module` holding a copy of `model`'s weights, in their dtype.
 
     Converts `MLP`, `Sequential`, `Linear`, `Layer`, `Perceptron` (not with the "step"
-    activation) and the activation modules; a Layer becomes its Linear and activation
+    activation), the activation modules, and the convolution, pooling and Flatten/Unflatten
+    layers of nn/conv.py (stored as torch stores them); a Layer becomes its Linear and activation
     (none for Identity), spliced into the enclosing `torch.nn.Sequential`. `torch.nn.Linear`
     stores its weight as (out, in), the transpose of ours. A Perceptron becomes
     Linear(n, 1), Flatten(-2) and its activation, so it needs inputs with a batch axis.
@@ -57,8 +60,9 @@ def to_torch(model: Module) -> "torch.nn.Module":
 def from_torch(module: "torch.nn.Module") -> Module:
     """The gradlab model of a `torch.nn.Module`, with a copy of its weights, in their dtype.
 
-    Converts `torch.nn.Sequential` (into an `nn.Sequential`), `Linear` and the activations
-    `ReLU LeakyReLU Tanh Sigmoid Softmax Identity`. Inside a Sequential, a Linear followed
+    Converts `torch.nn.Sequential` (into an `nn.Sequential`), `Linear`, the activations
+    `ReLU LeakyReLU Tanh Sigmoid Softmax Identity`, and `Conv1d Conv2d ConvTranspose2d
+    MaxPool2d AvgPool2d AdaptiveAvgPool2d Flatten Unflatten`. Inside a Sequential, a Linear followed
     by an activation becomes one `Layer`, and Linear(n, 1), Flatten(-2) with an optional
     activation a `Perceptron`, so `from_torch(to_torch(model))` computes exactly what
     `model` does, and an MLP comes back with its parameter names.
@@ -197,6 +201,19 @@ def _sequential_to_torch(m: Sequential, torch):
     return torch.nn.Sequential(*modules), params
 
 
+def _conv_to_torch(m, torch):
+    cls = {Conv1d: torch.nn.Conv1d, Conv2d: torch.nn.Conv2d}[type(m)]
+    return cls(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation,
+               m.groups, m.bias is not None, m.padding_mode,
+               dtype=_torch_dtype(torch, m.weight)), _as_stored(m)
+
+
+def _conv_transpose_to_torch(m: ConvTranspose2d, torch):
+    return torch.nn.ConvTranspose2d(m.in_channels, m.out_channels, m.kernel_size, m.stride,
+                                    m.padding, m.output_padding, m.groups, m.bias is not None,
+                                    m.dilation, dtype=_torch_dtype(torch, m.weight)), _as_stored(m)
+
+
 TO_TORCH = {
     Linear: _linear_to_torch,
     Layer: _layer_to_torch,
@@ -209,6 +226,17 @@ TO_TORCH = {
     Sigmoid: lambda m, torch: (torch.nn.Sigmoid(), {}),
     Softmax: lambda m, torch: (torch.nn.Softmax(dim=m.axis), {}),
     Identity: lambda m, torch: (torch.nn.Identity(), {}),
+    Conv1d: _conv_to_torch,
+    Conv2d: _conv_to_torch,
+    ConvTranspose2d: _conv_transpose_to_torch,
+    MaxPool2d: lambda m, torch: (torch.nn.MaxPool2d(m.kernel_size, m.stride, m.padding,
+                                                    m.dilation, m.return_indices, m.ceil_mode), {}),
+    AvgPool2d: lambda m, torch: (torch.nn.AvgPool2d(m.kernel_size, m.stride, m.padding,
+                                                    m.ceil_mode, m.count_include_pad,
+                                                    m.divisor_override), {}),
+    AdaptiveAvgPool2d: lambda m, torch: (torch.nn.AdaptiveAvgPool2d(m.output_size), {}),
+    Flatten: lambda m, torch: (torch.nn.Flatten(m.start_dim, m.end_dim), {}),
+    Unflatten: lambda m, torch: (torch.nn.Unflatten(m.dim, m.unflattened_size), {}),
 }
 
 
@@ -282,7 +310,24 @@ FROM_TORCH = {
     **ACTIVATIONS_FROM_TORCH,
     "Identity": lambda t, torch: Identity(),
     "Sequential": _sequential_from_torch,
+    "Conv1d": lambda t, torch: _conv_from_torch(t, torch, Conv1d),
+    "Conv2d": lambda t, torch: _conv_from_torch(t, torch, Conv2d),
+    "ConvTranspose2d": lambda t, torch: ConvTranspose2d(
+        t.in_channels, t.out_channels, t.kernel_size, t.stride, t.padding, t.output_padding,
+        t.groups, t.bias is not None, t.dilation, dtype=_numpy_dtype(t.weight, torch)),
+    "MaxPool2d": lambda t, torch: MaxPool2d(t.kernel_size, t.stride, t.padding, t.dilation,
+                                            t.return_indices, t.ceil_mode),
+    "AvgPool2d": lambda t, torch: AvgPool2d(t.kernel_size, t.stride, t.padding, t.ceil_mode,
+                                            t.count_include_pad, t.divisor_override),
+    "AdaptiveAvgPool2d": lambda t, torch: AdaptiveAvgPool2d(t.output_size),
+    "Flatten": lambda t, torch: Flatten(t.start_dim, t.end_dim),
+    "Unflatten": lambda t, torch: Unflatten(t.dim, t.unflattened_size),
 }
+
+
+def _conv_from_torch(t, torch, cls):
+    return cls(t.in_channels, t.out_channels, t.kernel_size, t.stride, t.padding, t.dilation,
+               t.groups, t.bias is not None, t.padding_mode, dtype=_numpy_dtype(t.weight, torch))
 
 
 # ---- normalisation, embedding, attention, dropout, more activations ---------------------------

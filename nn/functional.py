@@ -171,6 +171,10 @@ def normalize(input: Value, p: float = 2.0, dim: int = 1, eps: float = 1e-12) ->
 # ---- convolution and pooling ---------------------------------------------------------------------
 from autograd import pad  # noqa: E402,F401  (the engine's torch.nn.functional.pad)
 
+from .spatial import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d,  # noqa: E402,F401
+                      avg_pool2d, conv1d, conv2d, conv_transpose1d, conv_transpose2d,
+                      interpolate, max_pool1d, max_pool2d)
+
 
 # ---- normalisation, embedding, attention, dropout ---------------------------------------------------
 # Each composes engine ops. Normalising layers divide by sqrt(var + eps) with the biased

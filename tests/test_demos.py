@@ -108,6 +108,18 @@ def test_digits(tmp_path):
     assert confusion.shape == (10, 10) and confusion.sum() == 449  # a quarter of 1,797 digits
 
 
+def test_cnn_digits(tmp_path):
+    pytest.importorskip("sklearn", reason="scikit-learn (the demos extra) is not installed: "
+                                          'pip install -e ".[demos]"')
+    needs_matplotlib()
+    r = quick("cnn_digits", tmp_path)
+    assert r["cnn_test_accuracy"] >= 0.98
+    assert r["cnn_test_accuracy"] > r["mlp_test_accuracy"]
+    assert r["cnn_moved_accuracy"] > max(r["mlp_moved_accuracy"], r["digits_mlp_moved_accuracy"])
+    assert r["models"]["CNN"]["parameters"] == 16 * 9 + 16 + 32 * 16 * 9 + 32 + 512 * 10 + 10
+    assert_nonempty_files(r["files"])
+
+
 def test_activations(tmp_path):
     needs_matplotlib()
     r = quick("activations", tmp_path)

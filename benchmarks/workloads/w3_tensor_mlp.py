@@ -9,7 +9,9 @@ Check value: the loss of the 2nd iteration, so it depends on one update.
 import numpy as np
 
 from benchmarks.data import SEED, mlp_weights
-from benchmarks.workloads.spec import Workload, torch_cpu
+from benchmarks.workloads.spec import (Workload, classifier_step, compiled, sgd_update,
+                                       softmax_cross_entropy, torch_classifier_step,
+                                       torch_cpu)
 
 SIZES = [784, 256, 128, 10]
 LR = 0.01
@@ -35,29 +37,10 @@ def _load_ours(model, layers):
 def setup_autograd(batch, compile=None):
     """Ours; with ``compile`` (``autograd.compile``) the step is compiled."""
     import nn
-    from autograd import Value
-    from nn.optim import SGD
     X, labels, layers = _data(batch)
     model = nn.MLP(SIZES, activation="relu", rng=SEED)
     _load_ours(model, layers)
-    optimizer = SGD(model.parameters(), lr=LR)
-    x = Value(X, requires_grad=False)
-
-    def train_step():
-        loss = nn.cross_entropy(model(x), labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    if compile is not None:
-        train_step = compile(train_step)
-    return lambda: float(train_step().item())
-
-
-def setup_compiled(batch):
-    import autograd
-    return setup_autograd(batch, autograd.compile)
+    return classifier_step(model, X, labels, LR, compile)
 
 
 def setup_torch(batch):
@@ -70,22 +53,12 @@ def setup_torch(batch):
             linear.bias.copy_(torch.from_numpy(b))
     model = torch.nn.Sequential(linears[0], torch.nn.ReLU(), linears[1], torch.nn.ReLU(),
                                 linears[2])
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    x, y = torch.from_numpy(X), torch.from_numpy(labels)
-
-    def step():
-        loss = torch.nn.functional.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-    return step
+    return torch_classifier_step(torch, model, X, labels, LR)
 
 
 def setup_numpy(batch):
     X, labels, layers = _data(batch)
     W1, b1, W2, b2, W3, b3 = params = [a.copy() for layer in layers for a in layer]
-    rows = np.arange(batch)
 
     def step():
         h1 = X @ W1
@@ -96,32 +69,21 @@ def setup_numpy(batch):
         np.maximum(h2, 0, out=h2)
         z = h2 @ W3
         z += b3
-        z -= z.max(axis=1, keepdims=True)     # log-sum-exp shift
-        target_logit = z[rows, labels].mean()
-        # loss = mean(log sum exp z - z_label); d loss / d z = (softmax(z) - onehot) / batch,
-        # both from one exp computed in place
-        np.exp(z, out=z)
-        total = z.sum(axis=1, keepdims=True)
-        loss = np.log(total).mean() - target_logit
-        z /= total
-        z[rows, labels] -= 1
-        z /= batch
+        loss = softmax_cross_entropy(z, labels)  # z is now d loss / d z
         dh2 = z @ W3.T
         dh2 *= h2 > 0
         dh1 = dh2 @ W2.T
         dh1 *= h1 > 0
         grads = [X.T @ dh1, dh1.sum(0), h1.T @ dh2, dh2.sum(0), h2.T @ z, z.sum(0)]
-        for p, g in zip(params, grads):
-            g *= LR
-            p -= g
-        return float(loss)
+        sgd_update(params, grads, LR)
+        return loss
     return step
 
 
 WORKLOAD = Workload(
     name="W3", title="tensor MLP 784-256-128-10, ReLU, softmax CE, SGD, float32",
     size_name="batch", sizes=(32, 512), quick_size=4,
-    systems={"autograd": setup_autograd, "autograd-compiled": setup_compiled,
+    systems={"autograd": setup_autograd, "autograd-compiled": compiled(setup_autograd),
              "torch": setup_torch, "numpy": setup_numpy},
     check="loss of the 2nd iteration (after one SGD step)", rtol=1e-5,
     requires={"autograd": ("nn",), "autograd-compiled": ("nn",)})

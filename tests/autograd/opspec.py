@@ -13,8 +13,9 @@ An entry: `spec(name, fn, ref, layouts, domains=..., torch=...)`.
 - `layouts`: name -> the input shapes (None: a Python float, the scalar path), covering
   broadcasting and size-1 axes; the standard sets are UNARY, BINARY, and REDUCE below.
 - `domains`: one per input, mapping grid values (distinct, odd multiples of 0.05 in
-  (-2, 2): no ties, none within 0.025 of 0 or of +-0.5) into the op's domain, away from
-  poles; ANY leaves them as they are.
+  (-2, 2): no ties, none within 0.025 of 0 or of +-0.5; finer for inputs of more than 80
+  values in all, see `grid`) into the op's domain, away from poles; ANY leaves them as
+  they are.
 - `differentiable=False` for ops without a gradient (checked to give none), `float32=False`
   where a float64 constant in `fn` widens the result, `tol` to loosen the comparisons.
 """
@@ -803,6 +804,227 @@ spec("matmul(batches)", lambda a, b: a.matmul(b), _matmul_ref,
       "vec-4d": ((2,), (2, 1, 2, 3))}, torch=lambda t, a, b: a.matmul(b))
 
 
+# ---- sliding windows: convolution, pooling, resizing (nn.functional) ------------------------
+# References are loops over the output, one window at a time, in PyTorch's definitions.
+spec("windows(2 axes)", lambda a: ops.windows(a, (1, 2), (2, 3), (2, 1), (1, 2)),
+     lambda x: np.stack([np.stack([x[:, i:i + 2, j:j + 5:2] for j in range(3)], 1)
+                         for i in range(0, 4, 2)], 1), {"": ((2, 5, 7),)})
+spec("window_sum", lambda a: ops.window_sum(a, (2, 6), (1,), (2,), (3,), (2,)),
+     lambda x: sum(np.pad(x[:, i, k][:, None], ((0, 0), (3 * i + 2 * k, 6 - 3 * i - 2 * k - 1)))
+                   for i in range(2) for k in range(2)), {"": ((2, 2, 2),)})
+spec("window_sum(tiling)", lambda a: ops.window_sum(a, (4, 2, 6), (0, 2), (2, 3), (2, 3), (1, 1)),
+     lambda x: np.einsum("ajbkl->akjbl", x).reshape(4, 2, 6), {"": ((2, 2, 2, 2, 3),)})
+
+
+def _conv_ref(x, w, b=None, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
+              groups=1):
+    """2-d cross-correlation, one output pixel at a time."""
+    x = np.pad(x, ((0, 0), (0, 0)) + tuple(padding))
+    (n, _, h, wd), (o, cg, kh, kw) = x.shape, w.shape
+    (s0, s1), (d0, d1), og = stride, dilation, o // groups
+    oh, ow = (h - d0 * (kh - 1) - 1) // s0 + 1, (wd - d1 * (kw - 1) - 1) // s1 + 1
+    out = np.zeros((n, o, oh, ow))
+    for k in range(o):
+        g = k // og
+        for i in range(oh):
+            for j in range(ow):
+                patch = x[:, g * cg:(g + 1) * cg, i * s0:i * s0 + d0 * (kh - 1) + 1:d0,
+                          j * s1:j * s1 + d1 * (kw - 1) + 1:d1]
+                out[:, k, i, j] = (patch * w[k]).sum(axis=(1, 2, 3))
+    return out if b is None else out + b[:, None, None]
+
+
+def _conv1d_ref(x, w, b=None, stride=1, padding=(0, 0), dilation=1, groups=1):
+    return _conv_ref(x[:, :, None], w[:, :, None], b, (1, stride), ((0, 0), padding),
+                     (1, dilation), groups)[:, :, 0]
+
+
+def _conv_transpose_ref(x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
+                        groups=1, dilation=(1, 1)):
+    """Each input pixel scatters itself times the weight into the output, then the padding
+    is cut off both sides."""
+    (n, c, h, wd), (_, og, kh, kw) = x.shape, w.shape
+    cg = c // groups
+    full = [(h - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0],
+            (wd - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1]]
+    out = np.zeros((n, og * groups, *full))
+    for g in range(groups):
+        block = slice(g * cg, (g + 1) * cg)
+        for i in range(h):
+            for j in range(wd):
+                for p in range(kh):
+                    for q in range(kw):
+                        out[:, g * og:(g + 1) * og, i * stride[0] + p * dilation[0],
+                            j * stride[1] + q * dilation[1]] += x[:, block, i, j] @ w[block, :, p, q]
+    out = out[:, :, padding[0]:full[0] - padding[0], padding[1]:full[1] - padding[1]]
+    return out if b is None else out + b[:, None, None]
+
+
+def _pool_ref(x, kernel, stride, padding, dilation=(1, 1), ceil_mode=False, reduce=np.max,
+              count_include_pad=True):
+    """max or mean pooling, one window at a time, with PyTorch's output sizes and divisors."""
+    (n, c, h, wd), out_sizes = x.shape, []
+    for size, k, s, p, d in zip((h, wd), kernel, stride, padding, dilation):
+        span = d * (k - 1) + 1
+        count = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
+        out_sizes.append(count - 1 if ceil_mode and (count - 1) * s >= size + p else count)
+    out = np.zeros((n, c, *out_sizes))
+    for i in range(out_sizes[0]):
+        for j in range(out_sizes[1]):
+            rows = [i * stride[0] - padding[0] + a * dilation[0] for a in range(kernel[0])]
+            cols = [j * stride[1] - padding[1] + a * dilation[1] for a in range(kernel[1])]
+            inside_rows = [r for r in rows if 0 <= r < h]
+            inside_cols = [q for q in cols if 0 <= q < wd]
+            window = x[:, :, inside_rows][:, :, :, inside_cols]
+            if reduce is np.max:
+                out[:, :, i, j] = window.max(axis=(2, 3))
+            else:  # divisor: the window's cells inside the padded input (or the input)
+                if count_include_pad:
+                    divisor = len([r for r in rows if r < h + padding[0]]) * \
+                        len([q for q in cols if q < wd + padding[1]])
+                else:
+                    divisor = len(inside_rows) * len(inside_cols)
+                out[:, :, i, j] = window.sum(axis=(2, 3)) / divisor
+    return out
+
+
+def _adaptive_ref(x, sizes):
+    out = np.zeros(x.shape[:2] + tuple(sizes))
+    (h, w), (oh, ow) = x.shape[2:], sizes
+    for i in range(oh):
+        for j in range(ow):
+            rows = slice(i * h // oh, -(-(i + 1) * h // oh))
+            cols = slice(j * w // ow, -(-(j + 1) * w // ow))
+            out[:, :, i, j] = x[:, :, rows, cols].mean(axis=(2, 3))
+    return out
+
+
+def _bilinear_ref(x, sizes, align_corners=False, scales=None):
+    """Each output pixel from its four neighbours, weights from PyTorch's source index."""
+    (h, w), out = x.shape[2:], np.zeros(x.shape[:2] + tuple(sizes))
+
+    def source(i, size, out_size, scale):
+        if align_corners:
+            return i * (size - 1) / (out_size - 1) if out_size > 1 else 0.0
+        return max((i + 0.5) * (scale or size / out_size) - 0.5, 0.0)
+    for i in range(sizes[0]):
+        for j in range(sizes[1]):
+            y = source(i, h, sizes[0], scales and scales[0])
+            z = source(j, w, sizes[1], scales and scales[1])
+            y0, z0 = int(y), int(z)
+            y1, z1 = min(y0 + 1, h - 1), min(z0 + 1, w - 1)
+            a, c = y - y0, z - z0
+            out[:, :, i, j] = ((1 - a) * ((1 - c) * x[:, :, y0, z0] + c * x[:, :, y0, z1])
+                               + a * ((1 - c) * x[:, :, y1, z0] + c * x[:, :, y1, z1]))
+    return out
+
+
+def _functional(source: str):
+    """A call of nn.functional on inputs a, b, c as `F.conv2d(a, b, c, ...)`, as a function
+    of Values, and as one of torch tensors (through torch.nn.functional)."""
+    return (lambda *vs: eval(source, {"F": F, "np": np}, dict(zip("abc", vs))),
+            lambda t, *ts: eval(source, {"F": t.nn.functional}, dict(zip("abc", ts))))
+
+
+_IMAGE = {"": ((1, 1, 5, 6),)}
+for _call, _ref, _shapes in [
+        ("F.conv2d(a, b, c)", lambda x, w, b: _conv_ref(x, w, b),
+         ((2, 2, 3, 4), (2, 2, 2, 2), (2,))),
+        ("F.conv2d(a, b, stride=2, padding=1)",
+         lambda x, w: _conv_ref(x, w, None, (2, 2), ((1, 1), (1, 1))), ((1, 1, 5, 6), (2, 1, 3, 3))),
+        ("F.conv2d(a, b, c, stride=(1, 2), padding=(2, 0), dilation=(2, 1))",
+         lambda x, w, b: _conv_ref(x, w, b, (1, 2), ((2, 2), (0, 0)), (2, 1)),
+         ((1, 1, 5, 7), (2, 1, 3, 2), (2,))),
+        ("F.conv2d(a, b, c, groups=2, padding='same')",
+         lambda x, w, b: _conv_ref(x, w, b, padding=((0, 1), (1, 1)), groups=2),
+         ((1, 4, 3, 4), (2, 2, 2, 3), (2,))),
+        ("F.conv2d(a, b, padding='same', dilation=2)",
+         lambda x, w: _conv_ref(x, w, padding=((2, 2), (2, 2)), dilation=(2, 2)),
+         ((1, 1, 5, 6), (1, 1, 3, 3))),
+        ("F.conv2d(a, b, groups=3, stride=2, padding='valid')",
+         lambda x, w: _conv_ref(x, w, stride=(2, 2), groups=3), ((1, 3, 4, 5), (3, 1, 2, 2))),
+        ("F.conv1d(a, b, c)", lambda x, w, b: _conv1d_ref(x, w, b), ((2, 2, 6), (2, 2, 3), (2,))),
+        ("F.conv1d(a, b, stride=2, padding=2, dilation=2, groups=2)",
+         lambda x, w: _conv1d_ref(x, w, None, 2, (2, 2), 2, 2), ((1, 4, 7), (2, 2, 3))),
+        ("F.conv1d(a, b, padding='same')", lambda x, w: _conv1d_ref(x, w, padding=(1, 2)),
+         ((1, 2, 6), (3, 2, 4))),
+        ("F.conv1d(a, b)", lambda x, w: _conv1d_ref(x[None], w)[0], ((2, 7), (3, 2, 3))),
+        ("F.conv_transpose2d(a, b, c)", lambda x, w, b: _conv_transpose_ref(x, w, b),
+         ((2, 2, 2, 3), (2, 2, 2, 3), (2,))),
+        ("F.conv_transpose2d(a, b, stride=2, padding=1, output_padding=1)",
+         lambda x, w: _conv_transpose_ref(x, w, None, (2, 2), (1, 1), (1, 1)),
+         ((1, 2, 3, 3), (2, 1, 3, 3))),
+        ("F.conv_transpose2d(a, b, c, stride=(1, 2), groups=2, dilation=(2, 1), padding=(1, 0))",
+         lambda x, w, b: _conv_transpose_ref(x, w, b, (1, 2), (1, 0), (0, 0), 2, (2, 1)),
+         ((1, 4, 2, 3), (4, 1, 2, 2), (2,))),
+        ("F.conv_transpose1d(a, b, stride=3, output_padding=2)",
+         lambda x, w: _conv_transpose_ref(x[:, :, None], w[:, :, None], None, (1, 3), (0, 0),
+                                          (0, 2))[:, :, 0], ((2, 2, 4), (2, 2, 3))),
+        ("F.max_pool2d(a, 2)", lambda x: _pool_ref(x, (2, 2), (2, 2), (0, 0)), _IMAGE[""]),
+        ("F.max_pool2d(a, 3, stride=2, padding=1)",
+         lambda x: _pool_ref(x, (3, 3), (2, 2), (1, 1)), _IMAGE[""]),
+        ("F.max_pool2d(a, (2, 3), stride=(2, 1), dilation=(2, 1), ceil_mode=True)",
+         lambda x: _pool_ref(x, (2, 3), (2, 1), (0, 0), (2, 1), True), ((2, 1, 6, 5),)),
+        ("F.max_pool2d(a, 2, padding=1, ceil_mode=True, return_indices=True)[0]",
+         lambda x: _pool_ref(x, (2, 2), (2, 2), (1, 1), ceil_mode=True), ((1, 1, 5, 4),)),
+        ("F.max_pool1d(a, 3, 2, 1)",
+         lambda x: _pool_ref(x[:, :, None], (1, 3), (1, 2), (0, 1))[:, :, 0], ((2, 2, 8),)),
+        ("F.avg_pool2d(a, 2)", lambda x: _pool_ref(x, (2, 2), (2, 2), (0, 0), reduce=np.mean),
+         _IMAGE[""]),
+        ("F.avg_pool2d(a, 3, stride=2, padding=1, count_include_pad=False)",
+         lambda x: _pool_ref(x, (3, 3), (2, 2), (1, 1), reduce=np.mean, count_include_pad=False),
+         _IMAGE[""]),
+        ("F.avg_pool2d(a, (3, 2), stride=(2, 3), padding=1, ceil_mode=True)",
+         lambda x: _pool_ref(x, (3, 2), (2, 3), (1, 1), ceil_mode=True, reduce=np.mean),
+         ((1, 1, 6, 7),)),
+        ("F.avg_pool2d(a, 2, divisor_override=3)",
+         lambda x: _pool_ref(x, (2, 2), (2, 2), (0, 0), reduce=np.mean) * 4 / 3, _IMAGE[""]),
+        ("F.avg_pool1d(a, 3, 2, 1, ceil_mode=True, count_include_pad=False)",
+         lambda x: _pool_ref(x[:, :, None], (1, 3), (1, 2), (0, 1), ceil_mode=True,
+                             reduce=np.mean, count_include_pad=False)[:, :, 0], ((2, 2, 8),)),
+        ("F.adaptive_avg_pool2d(a, (2, 4))", lambda x: _adaptive_ref(x, (2, 4)), _IMAGE[""]),
+        ("F.adaptive_avg_pool2d(a, (None, 4))", lambda x: _adaptive_ref(x, (5, 4)), _IMAGE[""]),
+        ("F.adaptive_avg_pool1d(a, 3)", lambda x: _adaptive_ref(x[:, :, None], (1, 3))[:, :, 0],
+         ((1, 2, 7),)),
+        ("F.interpolate(a, size=(7, 4))",
+         lambda x: x[:, :, [0, 0, 1, 2, 2, 3, 4]][:, :, :, [0, 1, 3, 4]], _IMAGE[""]),
+        ("F.interpolate(a, scale_factor=(2, 0.5))",
+         lambda x: x[:, :, np.arange(10) // 2][:, :, :, [0, 2, 4]], _IMAGE[""]),
+        ("F.interpolate(a, size=(7, 4), mode='bilinear')",
+         lambda x: _bilinear_ref(x, (7, 4)), _IMAGE[""]),
+        ("F.interpolate(a, size=(3, 8), mode='bilinear', align_corners=True)",
+         lambda x: _bilinear_ref(x, (3, 8), True), _IMAGE[""]),
+        ("F.interpolate(a, scale_factor=1.5, mode='bilinear')",
+         lambda x: _bilinear_ref(x, (7, 9), scales=(1 / 1.5, 1 / 1.5)), _IMAGE[""]),
+        ("F.interpolate(a, scale_factor=2, mode='linear')",
+         lambda x: _bilinear_ref(x[:, :, None], (1, 10), scales=(0.5, 0.5))[:, :, 0],
+         ((1, 2, 5),)),
+]:
+    _fn, _torch = _functional(_call)
+    spec(_call, _fn, _ref, {"": _shapes}, torch=_torch)
+
+
+def _max_pool_indices(x, kernel, stride, padding):
+    """Each window's first largest element's flat index in its (H, W) plane."""
+    (h, w), out = x.shape[2:], []
+    for i in range(0, h + 2 * padding - kernel + 1, stride):
+        row = []
+        for j in range(0, w + 2 * padding - kernel + 1, stride):
+            cells = [(r, q) for r in range(i - padding, i - padding + kernel)
+                     for q in range(j - padding, j - padding + kernel)
+                     if 0 <= r < h and 0 <= q < w]
+            values = np.stack([x[:, :, r, q] for r, q in cells], -1)
+            flat = np.array([r * w + q for r, q in cells])
+            row.append(flat[values.argmax(-1)])
+        out.append(np.stack(row, -1))
+    return np.stack(out, -2)
+
+
+_fn, _torch = _functional("F.max_pool2d(a, 3, 2, 1, return_indices=True)[1]")
+spec("F.max_pool2d(return_indices).indices", _fn, lambda x: _max_pool_indices(x, 3, 2, 1),
+     _IMAGE, torch=_torch, differentiable=False, float32=False)
+
+
 # ---- constants mixed in: numbers and numpy arrays on either side ----------------------------
 spec("tensor*constant array", lambda a: a * np.array([0.5, -1.5, 2.0]),
      lambda a: a * np.array([0.5, -1.5, 2.0]), {"": ((2, 3),)}, float32=False)
@@ -955,9 +1177,13 @@ spec("F.dropout(p=0.4)", lambda x: F.dropout(x, 0.4, generator=0),
 
 # ---- the cases: one per entry and layout ----------------------------------------------------
 def grid(shapes, seed: int) -> list:
-    """One input per shape (None: a Python float), all values distinct grid points."""
-    ks = np.random.default_rng(seed).permutation(np.arange(-40, 40))
-    values, out, start = (ks + 0.5) * 0.05, [], 0
+    """One input per shape (None: a Python float), all values distinct grid points: odd
+    multiples of 1/m in (-2, 2), with m = 40 (0.05 apart) unless more than 80 values are
+    needed, then finer."""
+    total = sum(1 if shape is None else int(np.prod(shape)) for shape in shapes)
+    m = max(40, -(-total // 2))
+    ks = np.random.default_rng(seed).permutation(np.arange(-m, m))
+    values, out, start = (ks + 0.5) * (2.0 / m), [], 0
     for shape in shapes:
         n = 1 if shape is None else int(np.prod(shape))
         chunk = values[start:start + n]
