@@ -2,6 +2,8 @@
 
 Each demo also checks its own claim and raises `ClaimFailed` if it fails; these tests assert
 the claims again from the outside, so a demo that stopped checking would still be caught.
+The three slowest of the older demos are marked slow (CI runs them; so does `python -m
+demos`, which checks every claim in full).
 """
 import os
 import subprocess
@@ -68,6 +70,7 @@ def test_numeric_vs_reverse(tmp_path):
     assert [row["weights"] for row in r["table"]] == sorted(row["weights"] for row in r["table"])
 
 
+@pytest.mark.slow  # 1-3 s each: CI runs them; the default run keeps under a minute
 def test_mse_vs_cross_entropy(tmp_path):
     needs_matplotlib()
     from demos.mse_vs_cross_entropy import START_WEIGHT, labelled_points
@@ -98,6 +101,7 @@ def test_moons(tmp_path):
         assert Path(r["graph_svg"]).read_text().lstrip().startswith(("<?xml", "<svg"))
 
 
+@pytest.mark.slow  # 1-3 s each: CI runs them; the default run keeps under a minute
 def test_digits(tmp_path):
     pytest.importorskip("sklearn", reason="scikit-learn (the demos extra) is not installed: "
                                           'pip install -e ".[demos]"')
@@ -120,6 +124,7 @@ def test_cnn_digits(tmp_path):
     assert_nonempty_files(r["files"])
 
 
+@pytest.mark.slow  # 1-3 s each: CI runs them; the default run keeps under a minute
 def test_activations(tmp_path):
     needs_matplotlib()
     r = quick("activations", tmp_path)

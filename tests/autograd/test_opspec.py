@@ -24,6 +24,19 @@ FLOAT32 = [name for name, (s, args) in CASES.items()
            if s.float32 and any(type(a) is not float for a in args)]
 
 
+def first_layout_by_default(names: list) -> list:
+    """`names` with each spec entry's later layouts marked slow: the default run checks
+    every op once, CI (`-m slow`) every layout. For the costliest checks, to keep the
+    default run under a minute."""
+    seen = set()
+    params = []
+    for name in names:
+        s = CASES[name][0]
+        params.append(name if s.name not in seen else pytest.param(name, marks=pytest.mark.slow))
+        seen.add(s.name)
+    return params
+
+
 def graph_ops(out: Value) -> set:
     """The names of the ops in out's graph."""
     seen, stack, names = set(), [out], set()
@@ -76,13 +89,13 @@ def test_gradient_matches_finite_differences(case):
     assert gradcheck(s.fn, args) is True
 
 
-@pytest.mark.parametrize("case", DIFFERENTIABLE)
+@pytest.mark.parametrize("case", first_layout_by_default(DIFFERENTIABLE))
 def test_second_derivative_matches_finite_differences(case):
     s, args = CASES[case]
     assert gradgradcheck(s.fn, args, **TOL) is True
 
 
-@pytest.mark.parametrize("case", FLOAT32)
+@pytest.mark.parametrize("case", first_layout_by_default(FLOAT32))
 def test_float32_in_float32_out(case):
     s, args = CASES[case]
     values = [Value(a if type(a) is float else np.asarray(a, np.float32)) for a in args]
@@ -118,7 +131,7 @@ def test_the_scalar_path_agrees_with_0d_tensors(case):
             assert_close(np.asarray(vs.grad), vt.grad, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", first_layout_by_default(list(CASES)))
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_anomaly_mode(case):
     """Finite inputs: the same result, no error. A NaN input whose NaN reaches the output:
@@ -144,7 +157,7 @@ def test_anomaly_mode(case):
     assert named in graph_ops(out), str(err.value)
 
 
-@pytest.mark.parametrize("case", WITH_TORCH)
+@pytest.mark.parametrize("case", first_layout_by_default(WITH_TORCH))
 def test_matches_torch(case, torch):
     s, args = CASES[case]
     values = [Value(a) for a in args]
