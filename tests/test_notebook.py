@@ -89,6 +89,6 @@ def test_every_cell_runs_and_every_claim_holds(tmp_path):
 def test_plots_inline_and_without_graphviz_the_drawings_are_skipped(tmp_path):
     nb = run_notebook(tmp_path, inline_plots=True, path=tmp_path)  # no `dot` on this PATH
     results = [outputs(cell) for cell in code_cells(nb)]
-    assert sum("image/png" in kinds for _, kinds in results) == 8
+    assert sum("image/png" in kinds for _, kinds in results) == 9
     assert sum(SKIPPED_DRAWING in text for text, _ in results) == 4
     assert not any("image/svg+xml" in kinds for _, kinds in results)
