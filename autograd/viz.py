@@ -35,9 +35,8 @@ import numpy as np
 
 try:
     import graphviz
-except ImportError as err:
-    raise ImportError("autograd.viz needs the graphviz Python package: "
-                      "pip install graphviz") from err
+except ImportError:  # a dependency, but autograd works without it: drawing then says so
+    graphviz = None
 
 from .explain import (edge_grads, is_constant, listing, number, ones_like, parameter_names,
                       shown, summary, text, walk)
@@ -79,7 +78,13 @@ class GraphvizNotFoundError(RuntimeError):
     """Rendering was asked for, but Graphviz's `dot` program is not installed."""
 
 
-class _Digraph(graphviz.Digraph):
+def _check_graphviz(caller: str) -> None:
+    if graphviz is None:
+        raise ImportError(f"{caller} needs the graphviz Python package, a dependency of this "
+                          "project that is not installed here: pip install graphviz")
+
+
+class _Digraph(graphviz.Digraph if graphviz else object):
     """A `graphviz.Digraph` whose rendering errors say how to install Graphviz, and which
     Jupyter shows inline through `_repr_svg_` as well as graphviz's `_repr_mimebundle_`.
 
@@ -143,6 +148,7 @@ def draw_graph(root: Value, rankdir: str | None = "LR", show_data: bool = True,
         >>> print(draw_graph(b, show_grad=False).source.count("->"))
         3
     """
+    _check_graphviz("draw_graph")
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph: root must be a Value, got {type(root).__name__}")
     if max_nodes is not None and max_nodes < 1:
@@ -173,6 +179,7 @@ def save_graph(root: Value, path, **kwargs) -> Path:
     The suffix picks the format: `.svg`, `.png`, `.pdf` (or any other Graphviz output
     format) need the `dot` program; `.dot` and `.gv` write the DOT source and do not.
     """
+    _check_graphviz("save_graph")
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in graphviz.FORMATS and fmt != "gv":

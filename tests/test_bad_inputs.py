@@ -791,3 +791,15 @@ def test_a_single_array_file_and_a_missing_file(model, tmp_path):
     np.save(path, np.ones(3))
     _load_fails(model, path, ValueError, ["single array", str(path)])
     _load_fails(model, tmp_path / "nothing.npz", FileNotFoundError, ["nothing.npz"])
+
+
+def test_drawing_without_the_graphviz_package_says_how_to_install_it(monkeypatch):
+    """autograd imports and runs without the graphviz package; drawing names what is
+    missing instead of failing at import."""
+    from autograd import viz
+    monkeypatch.setattr(viz, "graphviz", None)
+    y = Value(2.0) * 3.0
+    for draw in (lambda: autograd.draw_graph(y), lambda: autograd.save_graph(y, "g.svg")):
+        with pytest.raises(ImportError, match="pip install graphviz") as err:
+            draw()
+        assert "_graph" in str(err.value)

@@ -1,5 +1,6 @@
 """The README stays true: its examples run as written, and CI runs its test command."""
 import doctest
+import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -29,8 +30,9 @@ def test_ci_runs_the_readme_test_command():
     assert quick_start_commands()[1] in ci_lines
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="the drawing example renders an SVG "
-                    "with Graphviz's dot (apt-get install graphviz)")
+@pytest.mark.skipif(shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None,
+                    reason="the drawing example renders an SVG with Graphviz's dot (apt-get "
+                    "install graphviz) through the graphviz Python package")
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_readme_examples_print_what_the_readme_says(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the drawing example writes neuron.svg
