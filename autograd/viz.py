@@ -13,8 +13,9 @@ its inputs and its output, so the picture reads in the direction data flows. Par
 (leaves that get a gradient), inputs (data that needs none), intermediates and the output
 have their own colours; numbers folded into the graph (`x * 2`) appear as plain numbers, and
 a mean as one `mean` op. A graph too long for a screen is wrapped into rows (columns with
-rankdir="TB", the smaller of the two with rankdir=None), `collapse=` draws modules as single boxes, and `explain=True` writes on each
-edge its local derivative and the gradient that flows back along it.
+rankdir="TB", the smaller of the two with rankdir=None), `collapse=` draws modules as
+single boxes, and `explain=True` writes on each edge its local derivative and the gradient
+that flows back along it.
 
 Building the `Digraph` and its DOT source (`g.source`) needs only the `graphviz` Python
 package. Rendering needs Graphviz's `dot` program: `save_graph(root, "graph.svg")`,

@@ -1,7 +1,8 @@
 """Activation functions as modules, and the one place that turns an activation name into one.
 
 Every layer that takes `activation=` accepts a name ("relu", "leaky_relu", "sigmoid",
-"tanh", "softmax", "gelu", "silu", "softplus", "identity" or None), a Module, a Module class, or any callable.
+"tanh", "softmax", "gelu", "silu", "softplus", "identity" or None), a Module, a Module
+class, or any callable.
 """
 from __future__ import annotations
 

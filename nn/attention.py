@@ -32,8 +32,9 @@ class MultiheadAttention(Module):
     need_weights, zeros without).
 
     batch_first, rng and dtype are keyword arguments (PyTorch has add_bias_kv, ... in those
-    places). Initial values as PyTorch's: in_proj_weight Xavier-uniform, out_proj.weight U(-1/sqrt(E),
-    1/sqrt(E)), biases zero. `rng=`: a numpy Generator or an int seed (also for dropout).
+    places). Initial values as PyTorch's: in_proj_weight Xavier-uniform, out_proj.weight
+    U(-1/sqrt(E), 1/sqrt(E)), biases zero. `rng=`: a numpy Generator or an int seed (also
+    for dropout).
 
     >>> mha = MultiheadAttention(8, 2, batch_first=True, rng=0)
     >>> out, weights = mha(x, x, x)          # x: (N, L, 8) -> out (N, L, 8), weights (N, L, L)

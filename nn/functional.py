@@ -176,7 +176,7 @@ from .spatial import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d,  # n
                       interpolate, max_pool1d, max_pool2d)
 
 
-# ---- normalisation, embedding, attention, dropout ---------------------------------------------------
+# ---- normalisation, embedding, attention, dropout ---------------------------------------------
 # Each composes engine ops. Normalising layers divide by sqrt(var + eps) with the biased
 # variance (dividing by N), as PyTorch; batch norm's running variance is the unbiased one.
 import numpy as np  # noqa: E402

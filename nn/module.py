@@ -207,7 +207,8 @@ class Module:
             raise _refusal(self, problems, action)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the parameters (and buffers) to `path` as a numpy `.npz` archive (exactly that file name).
+        """Write the parameters (and buffers) to `path` as a numpy `.npz` archive (exactly
+        that file name).
 
         Any parameter name works. The file is replaced in one step, so if saving fails the
         previous file at `path` is left as it was. Read it back with `model.load(path)` or

@@ -139,7 +139,8 @@ class GroupNorm(Module):
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def __repr__(self):
-        return f"GroupNorm({self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine})"
+        return (f"GroupNorm({self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine})")
 
 
 class Embedding(Module):

@@ -427,7 +427,8 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest",
     if mode == "nearest":
         # PyTorch computes floor(i * scale) in float32
         index = [np.minimum(np.floor(np.arange(o, dtype=np.float32) * np.float32(scale))
-                            .astype(np.int64), s - 1) for s, o, scale in zip(spatial, sizes, scales)]
+                            .astype(np.int64), s - 1)
+                 for s, o, scale in zip(spatial, sizes, scales)]
         return x[(Ellipsis, *np.ix_(*index))]
     return _along_dims(x, [_linear_matrix(s, o, scale, bool(align_corners))
                            for s, o, scale in zip(spatial, sizes, scales)])
